@@ -1,0 +1,171 @@
+//! The HTML shell, the router and the page layout shared by every page.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    hooks::use_location,
+    path, SsrMode,
+};
+
+use crate::{
+    accounts::{self, current_viewer},
+    i18n::{current_lang, Lang},
+    registrations, sessions, venues,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = current_lang();
+    let scripts = page_has_islands().then(|| view! { <HydrationScripts options=options islands=true/> });
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="stylesheet" href="/pkg/ippo.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                {scripts}
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Only staff pages have islands; every public page is plain HTML and CSS, so an old
+/// phone on a slow line downloads no script at all.
+fn page_has_islands() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|parts| parts.uri.path().starts_with("/staff/"))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Every page waits for its data and is sent whole: it must read right without JavaScript.
+    let ssr = SsrMode::Async;
+    view! {
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=sessions::pages::HomePage ssr=ssr.clone()/>
+                    <Route path=path!("/sessions/:id") view=sessions::pages::SessionPage ssr=ssr.clone()/>
+                    <Route path=path!("/sessions/:id/register") view=registrations::pages::RegisterPage ssr=ssr.clone()/>
+                    <Route path=path!("/registrations/:token") view=registrations::pages::RegistrationPage ssr=ssr.clone()/>
+                    <Route path=path!("/venues/:id/calendar") view=sessions::pages::VenueCalendarPage ssr=ssr.clone()/>
+                    <Route path=path!("/login") view=accounts::pages::LoginPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage") view=sessions::pages::ManageHomePage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/venues") view=venues::pages::ManageVenuesPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/venues/new") view=venues::pages::VenueFormPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/venues/:id/edit") view=venues::pages::VenueFormPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/sessions") view=sessions::pages::ManageSessionsPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/sessions/new") view=sessions::pages::SessionFormPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/sessions/:id/edit") view=sessions::pages::SessionFormPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff") view=registrations::pages::StaffHomePage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/sessions/:id") view=registrations::pages::RosterPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/sessions/:id/calls") view=registrations::pages::CallListPage ssr=ssr.clone()/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Header with the site name, navigation for the viewer's role, and the language switch.
+#[component]
+fn Layout(children: Children) -> impl IntoView {
+    let lang = current_lang();
+    let viewer = current_viewer();
+    let here = use_location().pathname.get_untracked();
+    let switch_to = lang.other();
+    let switch_href = format!("/lang?to={}&back={}", switch_to.code(), url_escape(&here));
+    view! {
+        <a class="skip-link" href="#main">{lang.tr("nav.skip")}</a>
+        <header class="site-header">
+            <a class="site-title" href="/">{lang.tr("site.title")}</a>
+            <nav class="site-nav" aria-label=lang.tr("nav.label")>
+                <ul>
+                    <li><a href="/">{lang.tr("nav.find")}</a></li>
+                    {viewer.as_ref().filter(|v| v.is_staff()).map(|_| view! { <li><a href="/staff">{lang.tr("nav.staff")}</a></li> })}
+                    {viewer.as_ref().filter(|v| v.is_manager()).map(|_| view! { <li><a href="/manage">{lang.tr("nav.manage")}</a></li> })}
+                    {match viewer.as_ref() {
+                        Some(v) => view! {
+                            <li>
+                                <form method="post" action="/logout" class="inline-form">
+                                    <button type="submit" class="button button-secondary">
+                                        {lang.tr_with("nav.logout", &[("name", v.name.clone())])}
+                                    </button>
+                                </form>
+                            </li>
+                        }.into_any(),
+                        None => view! { <li><a href="/login">{lang.tr("nav.login")}</a></li> }.into_any(),
+                    }}
+                </ul>
+            </nav>
+            <a class="lang-switch" href=switch_href hreflang=switch_to.code() lang=switch_to.code()>
+                {lang.tr("nav.language_name")}
+            </a>
+        </header>
+        <main id="main" class="page" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <p>{lang.tr("site.footer")}</p>
+        </footer>
+    }
+}
+
+/// Escapes a path for use inside a query string.
+pub fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let lang = current_lang();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text=lang.tr("error.not_found")/>
+        <h1>{lang.tr("error.not_found")}</h1>
+        <p><a href="/">{lang.tr("nav.back_home")}</a></p>
+    }
+}
+
+/// A page that needs a login (or a role the viewer lacks) shows this instead of its content.
+#[component]
+pub fn Refused() -> impl IntoView {
+    let lang = current_lang();
+    let logged_in = current_viewer().is_some();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(if logged_in { http::StatusCode::FORBIDDEN } else { http::StatusCode::UNAUTHORIZED });
+    }
+    let here = use_location().pathname.get_untracked();
+    view! {
+        <Title text=lang.tr(if logged_in { "error.forbidden" } else { "error.unauthorized" })/>
+        <h1>{lang.tr(if logged_in { "error.forbidden" } else { "error.unauthorized" })}</h1>
+        {(!logged_in).then(|| view! {
+            <p><a class="button button-primary" href=format!("/login?next={}", url_escape(&here))>{lang.tr("nav.login")}</a></p>
+        })}
+    }
+}
+
+/// Shows the error of a failed data load in the reader's language.
+pub fn load_failed(lang: Lang) -> AnyView {
+    view! { <div class="notice notice-error" role="alert"><p>{lang.tr("error.internal")}</p></div> }.into_any()
+}

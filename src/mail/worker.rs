@@ -1,0 +1,58 @@
+//! The delivery worker: sends due outbox mails, retries failures with backoff, and
+//! writes the day-before reminders.
+
+use std::time::Duration as StdDuration;
+
+use chrono::Utc;
+
+use super::outbox;
+use crate::server::state::AppState;
+
+/// How often the worker looks for due mails when nothing woke it.
+const POLL: StdDuration = StdDuration::from_secs(1);
+
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let mut last_reminders = None;
+        loop {
+            if let Err(err) = deliver_due(&state).await {
+                tracing::error!(?err, "outbox delivery failed");
+            }
+            // Reminders and housekeeping once a minute is plenty.
+            let minute = Utc::now().timestamp() / 60;
+            if last_reminders != Some(minute) {
+                last_reminders = Some(minute);
+                if let Err(err) = crate::registrations::store::queue_reminders(&state, Utc::now()).await {
+                    tracing::error!(?err, "queueing reminders failed");
+                }
+                if let Err(err) = crate::server::ratelimit::prune(&state.db).await {
+                    tracing::warn!(?err, "pruning rate limits failed");
+                }
+            }
+            tokio::select! {
+                _ = state.mailer.woken() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    });
+}
+
+/// Sends every mail that is due, batch after batch.
+pub async fn deliver_due(state: &AppState) -> anyhow::Result<()> {
+    loop {
+        let batch = outbox::claim(&state.db, Utc::now()).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for mail in batch {
+            match state.mailer.send(&mail).await {
+                Ok(()) => outbox::mark_sent(&state.db, mail.id, Utc::now()).await?,
+                Err(err) => {
+                    let retry_at = Utc::now() + outbox::backoff(mail.attempts, state.mailer.max_backoff_secs);
+                    tracing::warn!(id = mail.id, attempts = mail.attempts, error = %err, "mail not sent; will retry");
+                    outbox::mark_failed(&state.db, mail.id, &format!("{err:#}"), retry_at).await?;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! The `ippo` binary: see `server::cli` for the commands.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match ippo::server::cli::run(ippo::server::cli::Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("ippo: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

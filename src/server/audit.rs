@@ -1,0 +1,21 @@
+//! The audit log: every read or change of attendees' personal data by a logged-in user.
+
+use chrono::Utc;
+
+use super::db::Db;
+use crate::{accounts::Viewer, on_db};
+
+/// Records that `viewer` did `action` to `subject` (e.g. "roster.read", "session:12").
+pub async fn record(db: &Db, viewer: &Viewer, action: &str, subject: &str, detail: &str) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("INSERT INTO audit_log (at, user_id, action, subject, detail, client) VALUES ($1, $2, $3, $4, $5, '')")
+            .bind(Utc::now())
+            .bind(viewer.user_id)
+            .bind(action)
+            .bind(subject)
+            .bind(detail)
+            .execute(pool)
+            .await.map(|_| ())
+    })?;
+    Ok(())
+}

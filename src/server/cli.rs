@@ -1,0 +1,168 @@
+//! The `ippo` command line: serve (default), migrate, seed, user add, token issue.
+
+use std::{io::Read, sync::Arc};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use leptos::config::LeptosOptions;
+
+use super::{
+    config::{Config, SeedMode},
+    db::Db,
+    state::AppState,
+    web_sessions::WebSessionStore,
+};
+use crate::{accounts, domain::Role, mail::Mailer, seed};
+
+#[derive(Parser, Debug)]
+#[command(name = "ippo", version, about = "Ippo (一歩) — smartphone courses for seniors")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web app and the JSON API (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load data into the database.
+    Seed {
+        #[arg(value_enum)]
+        what: SeedWhat,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SeedWhat {
+    /// The sample city: Kitakyushu's wards, venues, partners, sessions and accounts.
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// A venue a staff member works at (repeat for several).
+        #[arg(long = "venue")]
+        venues: Vec<i64>,
+        /// The partner shop of a partner staff member.
+        #[arg(long)]
+        partner: Option<i64>,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Issue an API token for a user and print it.
+    Issue {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "role must be admin, manager, staff or partner".to_string())
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    let db = Db::connect(&config.database_url()).await?;
+    db.migrate().await.context("migrations failed")?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config, db).await,
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { what: SeedWhat::Demo } => {
+            let report = seed::demo(&db).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { email, name, role, venues, partner, .. } } => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("cannot read the password")?;
+            let user = accounts::store::NewUser {
+                email: email.clone(),
+                name,
+                role,
+                password: password.trim_end_matches(['\r', '\n']).to_string(),
+                venue_ids: venues,
+                partner_id: partner,
+            };
+            let id = accounts::store::create_user(&db, user).await.map_err(|err| describe(err))?;
+            println!("user {id} created: {email} ({role})");
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Issue { email } } => {
+            let token = accounts::store::issue_token(&db, &email).await.map_err(|err| describe(err))?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+/// An error for the terminal, with field messages spelled out.
+fn describe(err: super::error::AppError) -> anyhow::Error {
+    let lang = crate::i18n::Lang::En;
+    let fields: Vec<String> =
+        err.field_messages(lang).into_iter().map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or(""))).collect();
+    if fields.is_empty() {
+        anyhow::anyhow!("{}", err.message(lang))
+    } else {
+        anyhow::anyhow!("{}", fields.join("; "))
+    }
+}
+
+async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
+    if config.seed == SeedMode::Demo && seed::is_empty(&db).await? {
+        let report = seed::demo(&db).await?;
+        println!("{report}");
+    }
+    let leptos_options = LeptosOptions::builder()
+        .output_name("ippo")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .build();
+    let mailer = Mailer::from_config(&config)?;
+    let config = Arc::new(config);
+    let state = AppState { db: db.clone(), config: config.clone(), leptos_options, mailer };
+    let store = WebSessionStore::new(&db).await?;
+    store.spawn_cleanup();
+    crate::mail::worker::spawn(state.clone());
+    let app = super::http::router(state, store).await;
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.site_addr))?;
+    // Tests bind port 0 and read the real address from this line.
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

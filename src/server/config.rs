@@ -1,0 +1,73 @@
+//! Configuration, read once from flags and the environment (SPEC.md's names).
+
+use std::{net::SocketAddr, path::PathBuf};
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Config {
+    /// Where the SQLite file and the .eml outbox live.
+    #[arg(long, env = "IPPO_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// `sqlite://…` or `postgres://…`; default: an SQLite file in the data folder.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Address the server listens on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub site_addr: SocketAddr,
+
+    /// Folder of the built site (`pkg/` with the CSS, JS and WASM, and `public/` files).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: String,
+
+    /// `smtp://host:port`; unset: mails are written as .eml files to `<data dir>/outbox/`.
+    #[arg(long, env = "SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// `demo` loads the sample city into an empty database; `none` loads nothing.
+    #[arg(long, env = "IPPO_SEED", default_value = "none", global = true)]
+    pub seed: SeedMode,
+
+    /// Public write requests per minute per client; 0 disables the limit.
+    #[arg(long, env = "IPPO_PUBLIC_RATE_LIMIT", default_value_t = 20, global = true)]
+    pub public_rate_limit: u32,
+
+    /// Days after a session when its attendees' personal data is anonymised.
+    #[arg(long, env = "IPPO_RETENTION_DAYS", default_value_t = 365, global = true)]
+    pub retention_days: u32,
+
+    /// The address links in e-mails point to.
+    #[arg(long, env = "IPPO_PUBLIC_URL", default_value = "http://127.0.0.1:3000", global = true)]
+    pub public_url: String,
+
+    /// Sender of outgoing mail.
+    #[arg(long, env = "IPPO_MAIL_FROM", default_value = "北九州市 スマホ教室 <noreply@ippo.example.jp>", global = true)]
+    pub mail_from: String,
+
+    /// Longest wait between two delivery attempts of one e-mail, in seconds.
+    #[arg(long, env = "IPPO_MAIL_MAX_BACKOFF", default_value_t = 60, global = true)]
+    pub mail_max_backoff_secs: u64,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeedMode {
+    Demo,
+    None,
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/ippo.db", self.data_dir.display()))
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// Cookies are marked Secure when the public address is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}

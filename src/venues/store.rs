@@ -1,0 +1,105 @@
+//! Storage of wards and venues.
+
+use chrono::Utc;
+
+use super::{Venue, VenueDirectory, VenueInput, Ward};
+use crate::{
+    domain::{self, FieldErrors, VenueKind},
+    on_db,
+    server::{db::Db, error::AppResult},
+};
+
+const VENUE_COLUMNS: &str = "id, name, kind, ward, address, access";
+
+pub async fn wards(db: &Db) -> AppResult<Vec<Ward>> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_as("SELECT code, name_ja, name_en FROM wards ORDER BY sort_order, code").fetch_all(pool).await
+    })?)
+}
+
+pub async fn list(db: &Db) -> AppResult<Vec<Venue>> {
+    let sql = format!(
+        "SELECT {VENUE_COLUMNS} FROM venues v ORDER BY (SELECT sort_order FROM wards w WHERE w.code = v.ward), name"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
+}
+
+pub async fn directory(db: &Db) -> AppResult<VenueDirectory> {
+    Ok(VenueDirectory { venues: list(db).await?, wards: wards(db).await? })
+}
+
+pub async fn get(db: &Db, id: i64) -> AppResult<Venue> {
+    let sql = format!("SELECT {VENUE_COLUMNS} FROM venues WHERE id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?)
+}
+
+struct CheckedVenue {
+    name: String,
+    kind: VenueKind,
+    ward: String,
+    address: String,
+    access: String,
+}
+
+async fn check(db: &Db, input: &VenueInput) -> AppResult<CheckedVenue> {
+    let mut errors = FieldErrors::default();
+    let name = errors.check("name", domain::text(&input.name, 100, true, false));
+    let kind = errors.check("kind", domain::choice(&input.kind, VenueKind::parse));
+    let ward = errors.check("ward", domain::ward_code(&input.ward));
+    if let Some(code) = &ward {
+        if !wards(db).await?.iter().any(|w| &w.code == code) {
+            errors.add("ward", domain::Problem::new("error.choice"));
+        }
+    }
+    let address = errors.check("address", domain::text(&input.address, 200, true, false));
+    let access = errors.check("access", domain::text(&input.access, 300, false, false));
+    errors.into_result()?;
+    Ok(CheckedVenue {
+        name: name.expect("checked"),
+        kind: kind.expect("checked"),
+        ward: ward.expect("checked"),
+        address: address.expect("checked"),
+        access: access.expect("checked"),
+    })
+}
+
+pub async fn create(db: &Db, input: &VenueInput) -> AppResult<Venue> {
+    let v = check(db, input).await?;
+    let now = Utc::now();
+    let id: i64 = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "INSERT INTO venues (name, kind, ward, address, access, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(&v.name)
+        .bind(v.kind)
+        .bind(&v.ward)
+        .bind(&v.address)
+        .bind(&v.access)
+        .bind(now)
+        .fetch_one(pool)
+        .await
+    })?;
+    get(db, id).await
+}
+
+pub async fn update(db: &Db, id: i64, input: &VenueInput) -> AppResult<Venue> {
+    get(db, id).await?;
+    let v = check(db, input).await?;
+    on_db!(db, pool => {
+        sqlx::query(
+            "UPDATE venues SET name = $1, kind = $2, ward = $3, address = $4, access = $5, updated_at = $6
+             WHERE id = $7",
+        )
+        .bind(&v.name)
+        .bind(v.kind)
+        .bind(&v.ward)
+        .bind(&v.address)
+        .bind(&v.access)
+        .bind(Utc::now())
+        .bind(id)
+        .execute(pool)
+        .await.map(|_| ())
+    })?;
+    get(db, id).await
+}

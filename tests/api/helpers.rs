@@ -1,0 +1,313 @@
+//! Starts the real `ippo` binary on port 0 against a fresh SQLite file or a fresh
+//! PostgreSQL database, with accounts and tokens made through its own command line.
+
+use std::{
+    path::PathBuf,
+    process::Stdio,
+    sync::atomic::{AtomicU32, Ordering},
+};
+
+use serde_json::{json, Value};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests create their databases on.
+fn pg_admin_url() -> String {
+    std::env::var("IPPO_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    format!(
+        "ippo_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+    )
+}
+
+/// A fresh, empty database URL for one test.
+pub async fn fresh_database(backend: Backend, data_dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}/ippo.db", data_dir.display()),
+        Backend::Postgres => {
+            use sqlx::Executor;
+            let admin = pg_admin_url();
+            let pool = sqlx::PgPool::connect(&admin).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL is required for these tests and is not reachable at {admin}: {e}")
+            });
+            let name = unique_name();
+            pool.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+            format!("{base}/{name}")
+        }
+    }
+}
+
+pub struct Options {
+    pub smtp_port: Option<u16>,
+    pub rate_limit: u32,
+    pub extra_env: Vec<(String, String)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { smtp_port: None, rate_limit: 0, extra_env: Vec::new() }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub backend: Backend,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub client: reqwest::Client,
+    pub manager_token: String,
+    pub staff_token: String,
+    pub other_staff_token: String,
+    env: Vec<(String, String)>,
+    child: Option<Child>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.start_kill();
+        }
+    }
+}
+
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_ippo")
+}
+
+impl TestApp {
+    /// Runs an `ippo` subcommand against this app's database and returns its output.
+    pub async fn cli(&self, args: &[&str], stdin: Option<&str>) -> String {
+        run_cli(&self.env, args, stdin).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut req = self.client.patch(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Schedules a session at venue 1 starting `days` from now; returns its JSON.
+    pub async fn schedule(&self, capacity: i64, days: i64, extra: Value) -> Value {
+        let starts = chrono::Utc::now() + chrono::Duration::days(days);
+        let mut body = json!({
+            "kind": "course", "title": "テスト講座", "topic": "basic_operation", "venue_id": 1,
+            "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+            "capacity": capacity, "loaner_devices": 5
+        });
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+        let res = self.post("/api/v1/sessions", Some(&self.manager_token), &body).await;
+        assert_eq!(res.status(), 201, "scheduling failed: {}", res.text().await.unwrap());
+        res.json().await.unwrap()
+    }
+
+    /// The number of registrations of a session with this status, straight from the database.
+    pub async fn count_registrations(&self, session_id: i64, status: &str) -> i64 {
+        let sql = "SELECT COUNT(*) FROM registrations WHERE session_id = $1 AND status = $2";
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+                let n = sqlx::query_scalar(sql).bind(session_id).bind(status).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                n
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+                let n = sqlx::query_scalar(sql).bind(session_id).bind(status).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                n
+            }
+        }
+    }
+
+    /// Counts rows of a table (for "nothing was stored" checks).
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+                let n = sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                n
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+                let n = sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                n
+            }
+        }
+    }
+
+    /// Starts another instance of the same app on the same database.
+    pub async fn another_instance(&self) -> TestApp {
+        let (child, base) = start_server(&self.env).await;
+        TestApp {
+            base,
+            backend: self.backend,
+            database_url: self.database_url.clone(),
+            data_dir: self.data_dir.clone(),
+            client: client(),
+            manager_token: self.manager_token.clone(),
+            staff_token: self.staff_token.clone(),
+            other_staff_token: self.other_staff_token.clone(),
+            env: self.env.clone(),
+            child: Some(child),
+        }
+    }
+}
+
+async fn run_cli(env: &[(String, String)], args: &[&str], stdin: Option<&str>) -> String {
+    use tokio::io::AsyncWriteExt;
+    let mut cmd = Command::new(binary());
+    cmd.args(args).envs(env.iter().cloned()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("start ippo");
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).await.unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success(), "ippo {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn start_server(env: &[(String, String)]) -> (Child, String) {
+    let mut child = Command::new(binary())
+        .arg("serve")
+        .envs(env.iter().cloned())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start ippo serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next_line().await.unwrap().expect("ippo exited before listening");
+        if let Some(addr) = line.strip_prefix("listening on ") {
+            break addr.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base)
+}
+
+/// A running app with the sample city, a manager and two staff members with API tokens.
+pub async fn spawn_app(backend: Backend, options: Options) -> TestApp {
+    let data_dir = std::env::temp_dir().join(unique_name());
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let database_url = fresh_database(backend, &data_dir).await;
+    let mut env = vec![
+        ("IPPO_DATA_DIR".to_string(), data_dir.display().to_string()),
+        ("DATABASE_URL".to_string(), database_url.clone()),
+        ("LEPTOS_SITE_ADDR".to_string(), "127.0.0.1:0".to_string()),
+        ("IPPO_SEED".to_string(), "none".to_string()),
+        ("IPPO_PUBLIC_RATE_LIMIT".to_string(), options.rate_limit.to_string()),
+        ("IPPO_MAIL_MAX_BACKOFF".to_string(), "1".to_string()),
+        ("RUST_LOG".to_string(), "warn".to_string()),
+    ];
+    if let Some(port) = options.smtp_port {
+        env.push(("SMTP_URL".to_string(), format!("smtp://127.0.0.1:{port}")));
+    }
+    env.extend(options.extra_env);
+    run_cli(&env, &["seed", "demo"], None).await;
+    let password = Some("test-password-123");
+    run_cli(&env, &["user", "add", "--email", "m@example.jp", "--name", "管理 太郎", "--role", "manager", "--password-stdin"], password).await;
+    run_cli(&env, &["user", "add", "--email", "s@example.jp", "--name", "受付 花子", "--role", "staff", "--venue", "1", "--password-stdin"], password).await;
+    run_cli(&env, &["user", "add", "--email", "o@example.jp", "--name", "他館 次郎", "--role", "staff", "--venue", "5", "--password-stdin"], password).await;
+    let token = |email: &'static str| {
+        let env = env.clone();
+        async move { run_cli(&env, &["token", "issue", "--email", email], None).await.trim().to_string() }
+    };
+    let (manager_token, staff_token, other_staff_token) =
+        (token("m@example.jp").await, token("s@example.jp").await, token("o@example.jp").await);
+    let (child, base) = start_server(&env).await;
+    TestApp {
+        base,
+        backend,
+        database_url,
+        data_dir,
+        client: client(),
+        manager_token,
+        staff_token,
+        other_staff_token,
+        env,
+        child: Some(child),
+    }
+}
+
+/// A valid web sign-up body.
+pub fn signup(n: usize, email: Option<String>) -> Value {
+    json!({
+        "attendee": {
+            "name": format!("北九 花子{n}"), "name_kana": "キタキュウ ハナコ", "phone": "093-123-4567",
+            "age_band": "75_79", "has_smartphone": false, "needs_loaner": false, "notes": ""
+        },
+        "registrant": { "name": "北九 一郎", "email": email.unwrap_or_default(), "phone": "090-1234-5678", "relation": "family" },
+        "channel": "web",
+        "consent": true
+    })
+}
+
+/// Writes one test per backend for an async test function taking a `Backend`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::helpers::Backend::Sqlite).await })+
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::helpers::Backend::Postgres).await })+
+        }
+    };
+}

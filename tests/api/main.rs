@@ -1,0 +1,9 @@
+//! HTTP integration tests: the real server, real SQLite and PostgreSQL, a real SMTP server.
+
+mod helpers;
+mod smtp;
+
+mod accounts;
+mod registrations;
+mod sessions;
+mod venues;
