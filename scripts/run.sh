@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The run command: builds the release app and serves it at http://127.0.0.1:3000 on an
+# SQLite file under ./data, loading the sample city into a new database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cargo leptos build --release
+export IPPO_SEED="${IPPO_SEED:-demo}"
+exec "${CARGO_TARGET_DIR:-target}/release/ippo" serve
