@@ -11,7 +11,7 @@ use leptos_router::{
 use crate::{
     accounts::{self, current_viewer},
     i18n::{current_lang, Lang},
-    registrations, sessions, venues,
+    registrations, reports, sessions, surveys, venues,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/venues/:id/calendar") view=sessions::pages::VenueCalendarPage ssr=ssr.clone()/>
                     <Route path=path!("/login") view=accounts::pages::LoginPage ssr=ssr.clone()/>
                     <Route path=path!("/manage") view=sessions::pages::ManageHomePage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/kpi") view=reports::pages::KpiPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/kpi/sessions/:id") view=reports::pages::KpiSessionPage ssr=ssr.clone()/>
                     <Route path=path!("/manage/venues") view=venues::pages::ManageVenuesPage ssr=ssr.clone()/>
                     <Route path=path!("/manage/venues/new") view=venues::pages::VenueFormPage ssr=ssr.clone()/>
                     <Route path=path!("/manage/venues/:id/edit") view=venues::pages::VenueFormPage ssr=ssr.clone()/>
@@ -74,6 +76,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff") view=registrations::pages::StaffHomePage ssr=ssr.clone()/>
                     <Route path=path!("/staff/sessions/:id") view=registrations::pages::RosterPage ssr=ssr.clone()/>
                     <Route path=path!("/staff/sessions/:id/calls") view=registrations::pages::CallListPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/sessions/:id/checkin") view=registrations::pages::CheckinPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/sessions/:id/survey-sheet") view=registrations::pages::SurveySheetPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/sessions/:id/surveys") view=surveys::pages::FastEntryPage ssr=ssr.clone()/>
+                    <Route path=path!("/survey/:code") view=surveys::pages::SurveyPage ssr=ssr.clone()/>
                 </Routes>
             </Layout>
         </Router>

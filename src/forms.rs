@@ -58,6 +58,7 @@ pub fn TextField(
     #[prop(into, default = "text".to_string())] input_type: String,
     #[prop(into, optional)] autocomplete: Option<String>,
     #[prop(into, optional)] inputmode: Option<String>,
+    #[prop(optional)] autofocus: bool,
 ) -> impl IntoView {
     let state = form_state();
     let has_error = state.error(&name).is_some();
@@ -83,11 +84,35 @@ pub fn TextField(
                 required=required
                 autocomplete=autocomplete
                 inputmode=inputmode
+                autofocus=autofocus
                 aria-invalid=has_error.then_some("true")
                 aria-describedby=(!described.is_empty()).then_some(described)
             />
             <FieldError name=name/>
         </div>
+    }
+}
+
+/// An input whose label stands elsewhere (a table header, a visually hidden label),
+/// still tied to its error message.
+#[component]
+pub fn BareInput(
+    #[prop(into)] name: String,
+    #[prop(into)] input_type: String,
+    #[prop(into)] value: String,
+) -> impl IntoView {
+    let has_error = form_state().error(&name).is_some();
+    let value = field_value(&name, value);
+    view! {
+        <input
+            type=input_type
+            id=name.clone()
+            name=name.clone()
+            value=value
+            aria-invalid=has_error.then_some("true")
+            aria-describedby=has_error.then(|| error_id(&name))
+        />
+        <FieldError name=name/>
     }
 }
 
@@ -191,11 +216,16 @@ pub fn RadioGroup(
     let has_error = state.error(&name).is_some();
     let selected = state.value(&name).unwrap_or(value);
     let hint_id = format!("{name}-hint");
+    let described = [hint.as_ref().map(|_| hint_id.clone()), has_error.then(|| error_id(&name))]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
     view! {
         <fieldset
             class="fieldset field"
             class:has-error=has_error
-            aria-describedby=has_error.then(|| error_id(&name))
+            aria-describedby=(!described.is_empty()).then_some(described)
         >
             <legend>
                 {legend}
@@ -212,7 +242,15 @@ pub fn RadioGroup(
                         let checked = code == selected;
                         view! {
                             <label class="choice" for=label_for>
-                                <input type="radio" id=id name=name.clone() value=code checked=checked required=required/>
+                                <input
+                                    type="radio"
+                                    id=id
+                                    name=name.clone()
+                                    value=code
+                                    checked=checked
+                                    required=required
+                                    aria-invalid=has_error.then_some("true")
+                                />
                                 <span>{label}</span>
                             </label>
                         }
@@ -245,6 +283,7 @@ pub fn Checkbox(
                     name=name.clone()
                     checked=checked
                     required=required
+                    aria-invalid=has_error.then_some("true")
                     aria-describedby=has_error.then(|| error_id(&name))
                 />
                 <span>{label}</span>
@@ -266,5 +305,38 @@ pub fn form_token() -> String {
     #[cfg(not(feature = "ssr"))]
     {
         String::new()
+    }
+}
+
+/// A fieldset of checkboxes sharing one name (several may be ticked).
+#[component]
+pub fn CheckboxGroup(
+    #[prop(into)] name: String,
+    #[prop(into)] legend: String,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let state = form_state();
+    let has_error = state.error(&name).is_some();
+    view! {
+        <fieldset class="fieldset field" class:has-error=has_error aria-describedby=has_error.then(|| error_id(&name))>
+            <legend>{legend}</legend>
+            <div class="choice-group">
+                {options
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (code, label))| {
+                        let id = format!("{name}-{i}");
+                        let label_for = id.clone();
+                        view! {
+                            <label class="choice" for=label_for>
+                                <input type="checkbox" id=id name=name.clone() value=code/>
+                                <span>{label}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <FieldError name=name.clone()/>
+        </fieldset>
     }
 }

@@ -16,7 +16,9 @@ pub mod time;
 
 pub mod accounts;
 pub mod registrations;
+pub mod reports;
 pub mod sessions;
+pub mod surveys;
 pub mod venues;
 
 #[cfg(feature = "ssr")]

@@ -14,7 +14,6 @@ use serde::Deserialize;
 
 use super::{store, AttendeeInput, RegistrantInput, RegistrationInput, RosterEntry};
 use crate::{
-    accounts::Viewer,
     server::{
         api::{ApiJson, Authed, MaybeViewer},
         error::{AppError, AppResult},
@@ -28,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sessions/{id}/registrations", post(register).get(roster))
         .route("/registrations/cancel", post(cancel))
+        .route("/registrations/{id}/attendance", post(attendance))
 }
 
 pub fn form_routes() -> Router<AppState> {
@@ -37,19 +37,7 @@ pub fn form_routes() -> Router<AppState> {
         .route("/registrations/{token}/calendar.ics", get(calendar_file))
         .route("/staff/sessions/{id}", post(staff_register_form))
         .route("/staff/registrations/{id}/cancel", post(staff_cancel_form))
-}
-
-/// Anonymous writes count against the client's per-minute allowance; staff are not limited.
-async fn check_public_rate(state: &AppState, client: SocketAddr, viewer: Option<&Viewer>) -> AppResult<()> {
-    if viewer.is_some() {
-        return Ok(());
-    }
-    let bucket = format!("public:{}", client.ip());
-    if ratelimit::allow(&state.db, &bucket, state.config.public_rate_limit).await? {
-        Ok(())
-    } else {
-        Err(AppError::RateLimited)
-    }
+        .route("/staff/registrations/{id}/attendance", post(attendance_form))
 }
 
 async fn register(
@@ -60,7 +48,7 @@ async fn register(
     headers: HeaderMap,
     ApiJson(input): ApiJson<RegistrationInput>,
 ) -> AppResult<Response> {
-    check_public_rate(&state, client, viewer.as_ref()).await?;
+    ratelimit::public_write(&state, client, viewer.as_ref()).await?;
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let (created, fresh) = store::register(&state, id, &input, viewer.as_ref(), key, Utc::now()).await?;
     let mut response = (StatusCode::CREATED, Json(created)).into_response();
@@ -82,7 +70,7 @@ async fn cancel(
     MaybeViewer(viewer): MaybeViewer,
     ApiJson(body): ApiJson<CancelBody>,
 ) -> AppResult<Json<serde_json::Value>> {
-    check_public_rate(&state, client, viewer.as_ref()).await?;
+    ratelimit::public_write(&state, client, viewer.as_ref()).await?;
     let view = store::cancel_by_token(&state, body.cancel_token.trim(), Utc::now()).await?;
     Ok(Json(serde_json::json!({ "id": view.id, "status": view.status })))
 }
@@ -135,7 +123,7 @@ async fn register_form(
 ) -> Response {
     let viewer = form.viewer();
     let result = async {
-        check_public_rate(&state, client, viewer.as_ref()).await?;
+        ratelimit::public_write(&state, client, viewer.as_ref()).await?;
         let key = Some(form.get("form_token")).filter(|k| !k.is_empty());
         store::register(&state, id, &input_of(&form), viewer.as_ref(), key, Utc::now()).await
     };
@@ -149,7 +137,7 @@ async fn cancel_form(
     form: Posted,
 ) -> Response {
     let result = async {
-        check_public_rate(&state, client, form.viewer().as_ref()).await?;
+        ratelimit::public_write(&state, client, form.viewer().as_ref()).await?;
         store::cancel_by_token(&state, &token, Utc::now()).await
     };
     form.finish(&state, result.await, |_| format!("/registrations/{token}?cancelled=1")).await
@@ -187,4 +175,43 @@ async fn staff_cancel_form(State(state): State<AppState>, Path(id): Path<i64>, f
         store::cancel_by_staff(&state, &viewer, id, Utc::now()).await
     };
     form.finish(&state, result.await, |session_id| format!("/staff/sessions/{session_id}?cancelled=1")).await
+}
+
+#[derive(Deserialize)]
+struct AttendanceBody {
+    #[serde(default)]
+    attendance: String,
+    meeting_id: Option<i64>,
+}
+
+fn parse_attendance(code: &str) -> AppResult<crate::domain::Attendance> {
+    crate::domain::choice(code, crate::domain::Attendance::parse).map_err(|problem| {
+        let mut errors = crate::domain::FieldErrors::default();
+        errors.add("attendance", problem);
+        AppError::Invalid(errors)
+    })
+}
+
+async fn attendance(
+    State(state): State<AppState>,
+    Authed(viewer): Authed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AttendanceBody>,
+) -> AppResult<Json<store::AttendanceRecorded>> {
+    let attendance = parse_attendance(&body.attendance)?;
+    Ok(Json(store::record_attendance(&state, &viewer, id, body.meeting_id, attendance, Utc::now()).await?))
+}
+
+/// The check-in page's big buttons: one form per attendee and answer.
+async fn attendance_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
+    let result = async {
+        let viewer = form.viewer_or_401()?;
+        let attendance = parse_attendance(form.get("attendance"))?;
+        let meeting_id = form.get("meeting_id").parse().ok();
+        store::record_attendance(&state, &viewer, id, meeting_id, attendance, Utc::now()).await
+    };
+    form.finish(&state, result.await, |r| {
+        format!("/staff/sessions/{}/checkin?meeting={}#registration-{}", r.session_id, r.meeting_id, r.registration_id)
+    })
+    .await
 }

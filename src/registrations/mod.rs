@@ -149,3 +149,32 @@ pub async fn session_roster(session_id: i64) -> Result<Option<Vec<RosterEntry>>,
         Err(e) => Err(ServerFnError::new(e.to_string())),
     }
 }
+
+/// Who came to one meeting, by registration id (staff of the venue and managers only).
+#[server]
+pub async fn checkin_status(session_id: i64, meeting_id: i64) -> Result<Option<Vec<(i64, Attendance)>>, ServerFnError> {
+    let state = crate::server::state::app_state()?;
+    let Some(viewer) = crate::accounts::current_viewer() else { return Ok(None) };
+    let session = crate::sessions::store::detail(&state.db, session_id, Some(&viewer))
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    if !viewer.works_at(session.venue.id) || !session.meetings.iter().any(|m| m.id == meeting_id) {
+        return Ok(None);
+    }
+    store::meeting_attendance(&state.db, meeting_id).await.map(Some).map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+/// The survey QR code of a session as SVG, pointing at its survey page (staff only).
+#[server]
+pub async fn survey_sheet(session_id: i64) -> Result<Option<(String, String)>, ServerFnError> {
+    let state = crate::server::state::app_state()?;
+    let viewer = crate::accounts::current_viewer();
+    let session = crate::sessions::store::detail(&state.db, session_id, viewer.as_ref())
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let Some(code) = session.survey_code else { return Ok(None) };
+    let url = format!("{}/survey/{code}", state.config.public_url.trim_end_matches('/'));
+    let qr = qrcode::QrCode::new(url.as_bytes()).map_err(|e| ServerFnError::new(e.to_string()))?;
+    let svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build();
+    Ok(Some((url, svg)))
+}

@@ -6,11 +6,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{fetch_registration, session_roster, RegistrationStatusView, RosterEntry};
+use super::{checkin_status, fetch_registration, session_roster, survey_sheet, RegistrationStatusView, RosterEntry};
 use crate::{
     accounts::current_viewer,
     app::{load_failed, NotFound, Refused},
-    domain::{AgeBand, Channel, Relation, RegistrationStatus, SessionKind, SessionStatus, SmartphoneOs},
+    domain::{AgeBand, Attendance, Channel, Relation, RegistrationStatus, SessionKind, SessionStatus, SmartphoneOs, Topic},
     forms::{form_token, Checkbox, FormErrors, RadioGroup, SelectField, TextArea, TextField},
     i18n::{current_lang, Lang},
     sessions::{get_session, list_sessions, SessionDetail, SessionFilter},
@@ -356,6 +356,9 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
         <p class="button-row no-print">
             <PrintButton label=lang.tr("roster.print")/>
             <a class="button button-secondary" href=format!("/staff/sessions/{}/calls", s.id)>{lang.tr("calls.title")}</a>
+            <a class="button button-secondary" href=format!("/staff/sessions/{}/checkin", s.id)>{lang.tr("checkin.title")}</a>
+            <a class="button button-secondary" href=format!("/staff/sessions/{}/surveys", s.id)>{lang.tr("survey.fast_link")}</a>
+            <a class="button button-secondary" href=format!("/staff/sessions/{}/survey-sheet", s.id)>{lang.tr("survey.sheet_link")}</a>
         </p>
         <div class="table-wrap">
             <table class="table roster">
@@ -455,4 +458,147 @@ fn call_list_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) 
         </div>
         <p class="no-print"><a href=format!("/staff/sessions/{}", s.id)>{lang.tr("roster.title")}</a></p>
     }
+}
+
+#[component]
+pub fn CheckinPage() -> impl IntoView {
+    let lang = current_lang();
+    if current_viewer().is_none() {
+        return view! { <Refused/> }.into_any();
+    }
+    let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
+    let chosen: Option<i64> = use_query_map().get_untracked().get("meeting").and_then(|m| m.parse().ok());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let (session, roster) = match staff_session(id, lang).await {
+                    Ok(found) => found,
+                    Err(view) => return view,
+                };
+                let Some(meeting) = chosen
+                    .and_then(|m| session.meetings.iter().find(|x| x.id == m))
+                    .or(session.meetings.first())
+                    .cloned()
+                else {
+                    return view! { <NotFound/> }.into_any();
+                };
+                match checkin_status(id, meeting.id).await {
+                    Ok(Some(marks)) => checkin_view(session, roster, meeting, marks, lang).into_any(),
+                    Ok(None) => view! { <Refused/> }.into_any(),
+                    Err(_) => load_failed(lang),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+fn checkin_view(
+    session: SessionDetail,
+    roster: Vec<RosterEntry>,
+    meeting: crate::sessions::Meeting,
+    marks: Vec<(i64, Attendance)>,
+    lang: Lang,
+) -> impl IntoView {
+    let s = &session.summary;
+    let title = lang.tr_with("checkin.heading", &[("title", s.title.clone())]);
+    let meeting_links = session
+        .meetings
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let label = format!("{} {}", lang.tr_with("sessions.meeting_n", &[("n", (i + 1).to_string())]), format_span(m.starts_at, m.ends_at, lang));
+            let current = (m.id == meeting.id).then_some("page");
+            view! { <li><a href=format!("/staff/sessions/{}/checkin?meeting={}", s.id, m.id) aria-current=current>{label}</a></li> }
+        })
+        .collect_view();
+    let attended = marks.iter().filter(|(_, a)| *a == Attendance::Attended).count();
+    let rows = roster
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Confirmed)
+        .map(|r| {
+            let mark = marks.iter().find(|(id, _)| *id == r.id).map(|(_, a)| *a).unwrap_or(Attendance::Unknown);
+            let button = |value: Attendance, class: &'static str| {
+                let pressed = if mark == value { "true" } else { "false" };
+                view! {
+                    <form method="post" action=format!("/staff/registrations/{}/attendance", r.id)>
+                        <input type="hidden" name="meeting_id" value=meeting.id/>
+                        <input type="hidden" name="attendance" value=value.as_str()/>
+                        <button type="submit" class=format!("button button-large {class}") aria-pressed=pressed
+                            aria-label=format!("{} {}", r.attendee_name, value.label(lang))>
+                            {value.label(lang)}
+                        </button>
+                    </form>
+                }
+            };
+            view! {
+                <li class="session-card" id=format!("registration-{}", r.id)>
+                    <h2>{r.attendee_name.clone()}" "<span class="muted">{r.attendee_kana.clone()}</span></h2>
+                    <p>
+                        <span class="badge">{mark.label(lang)}</span>
+                        {r.needs_loaner.then(|| view! { " " <span class="badge badge-loaner">{lang.tr("sessions.loaner_available")}</span> })}
+                    </p>
+                    <div class="button-row">
+                        {button(Attendance::Attended, "button-primary")}
+                        {button(Attendance::NoShow, "button-secondary")}
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <Title text=title.clone()/>
+        <h1>{title}</h1>
+        <nav aria-label=lang.tr("checkin.meetings")><ul class="cluster">{meeting_links}</ul></nav>
+        <p class="notice notice-info" role="status">{lang.tr_with("checkin.count", &[("n", attended.to_string()), ("total", s.capacity.to_string())])}</p>
+        <ul class="session-list">{rows}</ul>
+        <p><a href=format!("/staff/sessions/{}", s.id)>{lang.tr("roster.title")}</a></p>
+    }
+}
+
+#[component]
+pub fn SurveySheetPage() -> impl IntoView {
+    let lang = current_lang();
+    if !current_viewer().is_some_and(|v| v.is_staff()) {
+        return view! { <Refused/> }.into_any();
+    }
+    let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let (Ok(Some(session)), Ok(sheet)) = (get_session(id).await, survey_sheet(id).await) else {
+                    return load_failed(lang);
+                };
+                let Some((url, svg)) = sheet else { return view! { <Refused/> }.into_any() };
+                let code = session.survey_code.clone().unwrap_or_default();
+                let scale = |q: &str| {
+                    (1..=5).rev().map(|n| view! { <li><span class="tick-box" aria-hidden="true"></span>" "{format!("{n} {}", lang.tr(&format!("survey.{q}_{n}")))}</li> }).collect_view()
+                };
+                let topics = Topic::ALL.iter().enumerate().map(|(i, t)| view! {
+                    <li><span class="tick-box" aria-hidden="true"></span>" "{format!("{} {}", i + 1, t.label(lang))}</li>
+                }).collect_view();
+                view! {
+                    <Title text=lang.tr("survey.title")/>
+                    <p class="no-print"><PrintButton label=lang.tr("survey.print")/></p>
+                    <h1>{lang.tr("survey.title")}</h1>
+                    <p><strong>{session.summary.title.clone()}</strong>" "{format_span(session.summary.starts_at, session.summary.ends_at, lang)}" · "{session.venue.name.clone()}</p>
+                    <div class="cluster">
+                        <div class="qr" inner_html=svg role="img" aria-label=lang.tr("survey.qr_label")></div>
+                        <p>{lang.tr("survey.qr_text")}<br/><span class="muted">{url}</span><br/>{lang.tr("sessions.survey_code")}": "<strong>{code}</strong></p>
+                    </div>
+                    <h2>{lang.tr("survey.comprehension")}</h2>
+                    <ul class="stack">{scale("comprehension")}</ul>
+                    <h2>{lang.tr("survey.satisfaction")}</h2>
+                    <ul class="stack">{scale("satisfaction")}</ul>
+                    <h2>{lang.tr("survey.wants_online")}</h2>
+                    <p><span class="tick-box" aria-hidden="true"></span>" 1 "{lang.tr("form.yes")}"　"<span class="tick-box" aria-hidden="true"></span>" 2 "{lang.tr("form.no")}</p>
+                    <h2>{lang.tr("survey.topics_wanted")}</h2>
+                    <ul class="stack">{topics}</ul>
+                    <h2>{lang.tr("survey.comment")}</h2>
+                    <div class="comment-box"></div>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+    .into_any()
 }

@@ -8,7 +8,7 @@ use rand::RngCore;
 use super::{RegistrationCreated, RegistrationInput, RegistrationStatusView, RosterEntry};
 use crate::{
     accounts::Viewer,
-    domain::{self, AgeBand, Channel, Email, FieldErrors, Kana, PhoneNumber, Problem, RegistrationStatus, Relation,
+    domain::{self, AgeBand, Attendance, Channel, Email, FieldErrors, Kana, PhoneNumber, Problem, RegistrationStatus, Relation,
         SessionKind, SessionStatus, SmartphoneOs},
     mail::{
         outbox,
@@ -582,6 +582,115 @@ pub async fn roster(db: &Db, viewer: &Viewer, session_id: i64) -> AppResult<Vec<
          ORDER BY CASE status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, slot_starts_at, id"
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(session_id).fetch_all(pool).await)?)
+}
+
+/// Records whether a confirmed attendee came to one meeting (the first, if none is
+/// named). The registration's own `attendance` sums up its meetings: attended if they
+/// came to any, no-show if they were marked absent and came to none.
+pub async fn record_attendance(
+    state: &AppState,
+    viewer: &Viewer,
+    registration_id: i64,
+    meeting_id: Option<i64>,
+    attendance: Attendance,
+    now: DateTime<Utc>,
+) -> AppResult<AttendanceRecorded> {
+    if attendance == Attendance::Unknown {
+        let mut errors = FieldErrors::default();
+        errors.add("attendance", Problem::new("error.choice"));
+        return Err(errors.into());
+    }
+    let found: Option<(i64, RegistrationStatus)> = on_db!(&state.db, pool => {
+        sqlx::query_as("SELECT session_id, status FROM registrations WHERE id = $1")
+            .bind(registration_id)
+            .fetch_optional(pool)
+            .await
+    })?;
+    let (session_id, status) = found.ok_or(AppError::NotFound)?;
+    let session = sessions::store::detail(&state.db, session_id, Some(viewer)).await?;
+    viewer.require_venue(session.venue.id)?;
+    if status != RegistrationStatus::Confirmed {
+        return Err(AppError::Conflict(Problem::new("error.not_confirmed")));
+    }
+    let meeting_id = match meeting_id {
+        None => session.meetings.first().map(|m| m.id).ok_or(AppError::NotFound)?,
+        Some(id) if session.meetings.iter().any(|m| m.id == id) => id,
+        Some(_) => {
+            let mut errors = FieldErrors::default();
+            errors.add("meeting_id", Problem::new("error.choice"));
+            return Err(errors.into());
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    sessions::store::lock(&mut tx, session_id, now).await?;
+    let before: Attendance = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar("SELECT attendance FROM registrations WHERE id = $1").bind(registration_id).fetch_one(&mut *conn).await
+    })?;
+    on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "INSERT INTO attendances (registration_id, meeting_id, attendance, recorded_at, recorded_by)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (registration_id, meeting_id) DO UPDATE
+                 SET attendance = excluded.attendance, recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
+        )
+        .bind(registration_id)
+        .bind(meeting_id)
+        .bind(attendance)
+        .bind(now)
+        .bind(viewer.user_id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+    })?;
+    let attended_any: i64 = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM attendances WHERE registration_id = $1 AND attendance = 'attended'")
+            .bind(registration_id)
+            .fetch_one(&mut *conn)
+            .await
+    })?;
+    let after = if attended_any > 0 { Attendance::Attended } else { Attendance::NoShow };
+    on_tx!(&mut tx, conn => {
+        sqlx::query("UPDATE registrations SET attendance = $1, updated_at = $2 WHERE id = $3")
+            .bind(after)
+            .bind(now)
+            .bind(registration_id)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+    })?;
+    let delta = (after == Attendance::Attended) as i32 - (before == Attendance::Attended) as i32;
+    if delta != 0 {
+        on_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE sessions SET attended_count = attended_count + $1 WHERE id = $2")
+                .bind(delta)
+                .bind(session_id)
+                .execute(&mut *conn)
+                .await
+                .map(|_| ())
+        })?;
+    }
+    tx.commit().await?;
+    audit::record(&state.db, viewer, "attendance.record", &format!("registration:{registration_id}"), attendance.as_str()).await?;
+    Ok(AttendanceRecorded { registration_id, session_id, meeting_id, attendance, registration_attendance: after })
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AttendanceRecorded {
+    pub registration_id: i64,
+    pub session_id: i64,
+    pub meeting_id: i64,
+    pub attendance: Attendance,
+    pub registration_attendance: Attendance,
+}
+
+/// Attendance of each registration at one meeting.
+pub async fn meeting_attendance(db: &Db, meeting_id: i64) -> AppResult<Vec<(i64, Attendance)>> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_as("SELECT registration_id, attendance FROM attendances WHERE meeting_id = $1")
+            .bind(meeting_id)
+            .fetch_all(pool)
+            .await
+    })?)
 }
 
 #[cfg(test)]

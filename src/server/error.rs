@@ -27,6 +27,9 @@ pub enum AppError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden, with the reason the person can act on (a wrong survey code).
+    #[error("refused: {}", .0.key)]
+    Refused(Problem),
     #[error("not found")]
     NotFound,
     #[error("conflict: {}", .0.key)]
@@ -60,7 +63,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Refused(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -74,6 +77,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::Refused(problem) => problem.key.rsplit('.').next().unwrap_or("forbidden"),
             AppError::NotFound => "not_found",
             AppError::Conflict(problem) => problem.key.rsplit('.').next().unwrap_or("conflict"),
             AppError::RateLimited => "rate_limited",
@@ -85,7 +89,7 @@ impl AppError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             AppError::Invalid(_) => lang.tr("form.has_errors"),
-            AppError::BadRequest(problem) | AppError::Conflict(problem) => problem.message(lang),
+            AppError::BadRequest(problem) | AppError::Conflict(problem) | AppError::Refused(problem) => problem.message(lang),
             AppError::Unauthorized => lang.tr("error.unauthorized"),
             AppError::Forbidden => lang.tr("error.forbidden"),
             AppError::NotFound => lang.tr("error.not_found"),

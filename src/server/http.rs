@@ -26,7 +26,7 @@ use crate::{
     app::{shell, App},
     forms::FormState,
     i18n::Lang,
-    registrations, sessions, venues,
+    registrations, reports, sessions, surveys, venues,
 };
 
 /// The session key holding the logged-in user's id.
@@ -45,7 +45,9 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
     let api = Router::new()
         .merge(venues::api::routes())
         .merge(sessions::api::routes())
-        .merge(registrations::api::routes());
+        .merge(registrations::api::routes())
+        .merge(surveys::api::routes())
+        .merge(reports::api::routes());
 
     Router::new()
         .nest("/api/v1", api)
@@ -53,6 +55,8 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
         .merge(venues::api::form_routes())
         .merge(sessions::api::form_routes())
         .merge(registrations::api::form_routes())
+        .merge(surveys::api::form_routes())
+        .merge(reports::api::export_routes())
         .route("/healthz", axum::routing::get(healthz))
         .leptos_routes_with_context(
             &state,

@@ -1,9 +1,25 @@
 //! Fixed-window request counters in the database, so the limit holds across instances.
 
+use std::net::SocketAddr;
+
 use chrono::Utc;
 
-use super::db::Db;
-use crate::on_db;
+use super::{db::Db, error::AppError, state::AppState};
+use crate::{accounts::Viewer, on_db};
+
+/// Anonymous writes (sign-up, cancel, survey) count against the client's per-minute
+/// allowance (`IPPO_PUBLIC_RATE_LIMIT`); logged-in staff are not limited.
+pub async fn public_write(state: &AppState, client: SocketAddr, viewer: Option<&Viewer>) -> Result<(), AppError> {
+    if viewer.is_some() {
+        return Ok(());
+    }
+    let bucket = format!("public:{}", client.ip());
+    if allow(&state.db, &bucket, state.config.public_rate_limit).await? {
+        Ok(())
+    } else {
+        Err(AppError::RateLimited)
+    }
+}
 
 /// Counts one hit for `bucket` in the current minute and says whether it is within `per_minute`.
 pub async fn allow(db: &Db, bucket: &str, per_minute: u32) -> Result<bool, sqlx::Error> {

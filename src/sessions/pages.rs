@@ -11,7 +11,7 @@ use crate::{
     accounts::current_viewer,
     app::{load_failed, url_escape, NotFound, Refused},
     domain::{SessionKind, SessionStatus, Topic},
-    forms::{field_value, FieldError, FormErrors, SelectField, TextArea, TextField},
+    forms::{BareInput, FieldError, FormErrors, SelectField, TextArea, TextField},
     i18n::{current_lang, Lang},
     time::{format_span, to_tokyo},
     venues::{fetch_venue_directory, VenueDirectory},
@@ -241,6 +241,8 @@ fn session_view(d: SessionDetail, lang: Lang) -> impl IntoView {
                 {d.survey_code.clone().map(|code| view! { <p>{lang.tr("sessions.survey_code")}": "<strong>{code}</strong></p> })}
                 <p class="button-row">
                     <a class="button button-secondary" href=format!("/staff/sessions/{}", s.id)>{lang.tr("roster.title")}</a>
+                    <a class="button button-secondary" href=format!("/staff/sessions/{}/checkin", s.id)>{lang.tr("checkin.title")}</a>
+                    <a class="button button-secondary" href=format!("/manage/kpi/sessions/{}", s.id)>{lang.tr("kpi.answers_link")}</a>
                     {is_manager.then(|| view! { <a class="button button-secondary" href=format!("/manage/sessions/{}/edit", s.id)>{lang.tr("form.edit")}</a> })}
                 </p>
                 {(is_manager && s.status == SessionStatus::Scheduled).then(|| view! {
@@ -388,6 +390,7 @@ pub fn ManageHomePage() -> impl IntoView {
         <h1>{lang.tr("manage.title")}</h1>
         <ul class="stack">
             <li><a class="button button-primary" href="/manage/sessions/new">{lang.tr("sessions.new")}</a></li>
+            <li><a href="/manage/kpi">{lang.tr("kpi.title")}</a></li>
             <li><a href="/manage/sessions">{lang.tr("manage.sessions")}</a></li>
             <li><a href="/manage/venues">{lang.tr("venues.title")}</a></li>
         </ul>
@@ -532,18 +535,15 @@ fn session_form(dir: &VenueDirectory, existing: Option<SessionDetail>, lang: Lan
                     <th scope="row">{row_label.clone()}</th>
                     <td>
                         <label class="visually-hidden" for=date_name.clone()>{format!("{row_label} {}", lang.tr("sessions.date"))}</label>
-                        <input type="date" id=date_name.clone() name=date_name.clone() value=field_value(&date_name, date)/>
-                        <FieldError name=date_name/>
+                        <BareInput name=date_name input_type="date" value=date/>
                     </td>
                     <td>
                         <label class="visually-hidden" for=start_name.clone()>{format!("{row_label} {}", lang.tr("sessions.start"))}</label>
-                        <input type="time" id=start_name.clone() name=start_name.clone() value=field_value(&start_name, start)/>
-                        <FieldError name=start_name/>
+                        <BareInput name=start_name input_type="time" value=start/>
                     </td>
                     <td>
                         <label class="visually-hidden" for=end_name.clone()>{format!("{row_label} {}", lang.tr("sessions.end"))}</label>
-                        <input type="time" id=end_name.clone() name=end_name.clone() value=field_value(&end_name, end)/>
-                        <FieldError name=end_name/>
+                        <BareInput name=end_name input_type="time" value=end/>
                     </td>
                 </tr>
             }
@@ -558,7 +558,7 @@ fn session_form(dir: &VenueDirectory, existing: Option<SessionDetail>, lang: Lan
             <SelectField name="venue_id" label=lang.tr("sessions.venue") options=venues value=s.as_ref().map(|s| s.venue_id.to_string()).unwrap_or_default() required=true empty=lang.tr("form.choose")/>
             <fieldset class="fieldset">
                 <legend>{lang.tr("sessions.meetings")}</legend>
-                <p class="field-hint">{lang.tr("sessions.meetings_hint")}</p>
+                <p class="field-hint" id="meetings-hint">{lang.tr("sessions.meetings_hint")}</p>
                 <FieldError name="starts_at"/>
                 <div class="table-wrap">
                     <table class="table">

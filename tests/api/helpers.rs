@@ -2,7 +2,6 @@
 //! PostgreSQL database, with accounts and tokens made through its own command line.
 
 use std::{
-    path::PathBuf,
     process::Stdio,
     sync::atomic::{AtomicU32, Ordering},
 };
@@ -69,7 +68,6 @@ pub struct TestApp {
     pub base: String,
     pub backend: Backend,
     pub database_url: String,
-    pub data_dir: PathBuf,
     pub client: reqwest::Client,
     pub manager_token: String,
     pub staff_token: String,
@@ -91,11 +89,6 @@ fn binary() -> &'static str {
 }
 
 impl TestApp {
-    /// Runs an `ippo` subcommand against this app's database and returns its output.
-    pub async fn cli(&self, args: &[&str], stdin: Option<&str>) -> String {
-        run_cli(&self.env, args, stdin).await
-    }
-
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -185,7 +178,6 @@ impl TestApp {
             base,
             backend: self.backend,
             database_url: self.database_url.clone(),
-            data_dir: self.data_dir.clone(),
             client: client(),
             manager_token: self.manager_token.clone(),
             staff_token: self.staff_token.clone(),
@@ -274,7 +266,6 @@ pub async fn spawn_app(backend: Backend, options: Options) -> TestApp {
         base,
         backend,
         database_url,
-        data_dir,
         client: client(),
         manager_token,
         staff_token,

@@ -5,5 +5,6 @@ mod smtp;
 
 mod accounts;
 mod registrations;
+mod reports;
 mod sessions;
 mod venues;

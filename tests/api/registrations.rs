@@ -267,7 +267,30 @@ async fn closed_sessions_refuse_sign_ups(backend: Backend) {
     assert_eq!(sign_up(&app, id, 5, None).await.status(), 409);
 }
 
+async fn two_instances_share_capacity_and_send_each_mail_once(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let first = spawn_app(backend, Options { smtp_port: Some(sink.port), ..Default::default() }).await;
+    let second = first.another_instance().await;
+    let id = first.schedule(30, 7, json!({})).await["id"].as_i64().unwrap();
+    let responses = join_all((0..300).map(|n| {
+        let app = if n % 2 == 0 { &first } else { &second };
+        async move { sign_up(app, id, n, Some(format!("p{n}@example.jp"))).await.status() }
+    }))
+    .await;
+    assert!(responses.iter().all(|s| *s == 201));
+    assert_eq!(first.count_registrations(id, "confirmed").await, 30);
+    assert_eq!(first.count_registrations(id, "waitlisted").await, 270);
+    // Both instances run delivery workers; every registrant still gets exactly one mail.
+    let mails = sink.inbox.wait_for(300, MAIL_WAIT).await;
+    let mut to: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 300);
+    assert_eq!(sink.inbox.all().await.len(), 300, "no mail sent twice");
+}
+
 both_backends!(
+    two_instances_share_capacity_and_send_each_mail_once,
     a_rush_never_overbooks,
     cancel_promotes_the_oldest_waitlisted_and_mails_them,
     the_same_submission_registers_once,

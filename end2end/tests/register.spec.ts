@@ -1,0 +1,82 @@
+import { expect, test, type Page } from '@playwright/test';
+import { expectNoAxeViolations, unique } from './helpers';
+
+// Most people sign up on their phone.
+test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+
+/** Session 1: a course at 門司市民センター with seats and loaner phones. */
+const SESSION = '/sessions/1';
+
+async function openSignUpForm(page: Page): Promise<void> {
+  await page.goto(SESSION);
+  const title = (await page.getByRole('heading', { level: 1 }).textContent())!.trim();
+  await page.getByRole('link', { name: 'この講座に申し込む' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: `申し込み：${title}` })).toBeVisible();
+}
+
+/** A family member signs their parent up. */
+async function fillForParent(page: Page, attendee: string, phone = '093-123-4567'): Promise<void> {
+  const attendeeBox = page.getByRole('group', { name: '参加する方', exact: true });
+  await attendeeBox.getByLabel(/^お名前/).fill(attendee);
+  await attendeeBox.getByLabel(/^フリガナ/).fill('キタキュウ ハナコ');
+  await attendeeBox.getByLabel(/^電話番号/).fill(phone);
+  await attendeeBox.getByLabel(/^年代/).selectOption({ label: '75〜79歳' });
+  await attendeeBox
+    .getByRole('group', { name: /スマートフォンをお持ちですか/ })
+    .getByRole('radio', { name: 'はい' })
+    .check();
+
+  const registrantBox = page.getByRole('group', { name: '申し込む方', exact: true });
+  await registrantBox
+    .getByRole('group', { name: /参加する方とのご関係/ })
+    .getByRole('radio', { name: '家族' })
+    .check();
+  await registrantBox.getByLabel('申し込む方のお名前').fill('北九 太郎');
+  await registrantBox.getByLabel('メールアドレス').fill('taro.e2e@example.jp');
+
+  await page.getByLabel('個人情報の取り扱いに同意します').check();
+}
+
+test('a family member signs a parent up on a phone', async ({ page }) => {
+  const attendee = `北九 花子 ${unique()}`;
+  await openSignUpForm(page);
+  await fillForParent(page, attendee);
+  await page.getByRole('button', { name: '申し込む', exact: true }).click();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'お申し込みを受け付けました' })).toBeVisible();
+  await expect(page.locator('dl.details')).toContainText(attendee);
+});
+
+test('the sign-up form has no WCAG 2.2 AA violations', async ({ page }) => {
+  await openSignUpForm(page);
+  await expectNoAxeViolations(page);
+});
+
+test('a wrong phone number is explained and the typed name is kept', async ({ page }) => {
+  const attendee = `北九 花子 ${unique()}`;
+  await openSignUpForm(page);
+  await fillForParent(page, attendee, '12345');
+  await page.getByRole('button', { name: '申し込む', exact: true }).click();
+
+  await expect(page.getByRole('alert')).toContainText('入力内容を確認してください。');
+  const phone = page.getByLabel(/^電話番号/);
+  await expect(phone).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('電話番号を正しく入力してください（例：093-123-4567）。')).toBeVisible();
+  await expect(phone).toHaveAccessibleDescription(/電話番号を正しく入力してください/);
+  await expect(page.getByLabel(/^お名前/)).toHaveValue(attendee);
+  await expect(page.getByRole('heading', { name: 'お申し込みを受け付けました' })).toHaveCount(0);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a family member signs a parent up', async ({ page }) => {
+    const attendee = `北九 花子 ${unique()}`;
+    await openSignUpForm(page);
+    await fillForParent(page, attendee);
+    await page.getByRole('button', { name: '申し込む', exact: true }).click();
+
+    await expect(page.getByRole('heading', { level: 1, name: 'お申し込みを受け付けました' })).toBeVisible();
+    await expect(page.locator('dl.details')).toContainText(attendee);
+  });
+});

@@ -1,0 +1,73 @@
+import { expect, test } from '@playwright/test';
+import { login, STAFF, unique } from './helpers';
+
+test('staff enter a phone sign-up with the keyboard only', async ({ page }) => {
+  const attendee = `電話 一郎 ${unique()}`;
+  await login(page, STAFF);
+  await page.goto('/staff/sessions/1');
+  await expect(page.getByRole('heading', { level: 1, name: /^名簿：/ })).toBeVisible();
+
+  const section = page.getByRole('region', { name: '電話・窓口の申し込みを入力する' });
+  const form = section.locator('form');
+  const keyboard = page.keyboard;
+
+  // The first field: how the sign-up came in (電話 is already chosen).
+  const channel = form.getByLabel(/^受付方法/);
+  await channel.focus();
+  await expect(channel).toBeFocused();
+  await expect(channel).toHaveValue('phone');
+
+  await keyboard.press('Tab');
+  await expect(form.getByLabel(/^お名前/)).toBeFocused();
+  await keyboard.type(attendee);
+
+  await keyboard.press('Tab');
+  await expect(form.getByLabel(/^フリガナ/)).toBeFocused();
+  await keyboard.type('デンワ イチロウ');
+
+  await keyboard.press('Tab');
+  await expect(form.getByLabel(/^電話番号/)).toBeFocused();
+  await keyboard.type('093-555-0101');
+
+  await keyboard.press('Tab');
+  const age = form.getByLabel(/^年代/);
+  await expect(age).toBeFocused();
+  // 選んでください → 60歳未満 → 60〜64歳 → 65〜69歳 → 70〜74歳
+  for (let i = 0; i < 4; i++) await keyboard.press('ArrowDown');
+  await expect(age).toHaveValue('70_74');
+
+  await keyboard.press('Tab');
+  const hasPhone = form.getByRole('radio', { name: 'はい' });
+  await expect(hasPhone).toBeFocused();
+  await keyboard.press('Space');
+  await expect(hasPhone).toBeChecked();
+
+  await keyboard.press('Tab');
+  const loaner = form.getByRole('checkbox', { name: '貸出スマホを使いたい' });
+  await expect(loaner).toBeFocused();
+  await keyboard.press('Space');
+  await expect(loaner).toBeChecked();
+
+  await keyboard.press('Tab');
+  await expect(form.getByLabel(/^メールアドレス/)).toBeFocused();
+
+  await keyboard.press('Tab');
+  await expect(form.getByLabel(/^メモ/)).toBeFocused();
+  await keyboard.type('耳が遠いのでゆっくり話す');
+
+  await keyboard.press('Tab');
+  const consent = form.getByRole('checkbox', { name: '本人に個人情報の取り扱いを説明し、同意を得た' });
+  await expect(consent).toBeFocused();
+  await keyboard.press('Space');
+  await expect(consent).toBeChecked();
+
+  await keyboard.press('Tab');
+  await expect(form.getByRole('button', { name: '登録する' })).toBeFocused();
+  await keyboard.press('Enter');
+
+  await expect(page.getByRole('status')).toHaveText('受け付けました。');
+  const row = page.getByRole('table').getByRole('row').filter({ hasText: attendee });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('電話');
+  await expect(row).toContainText('70〜74歳');
+});

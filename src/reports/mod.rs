@@ -1,0 +1,182 @@
+//! The programme's KPI (理解度・満足度 80%) by fiscal year, with breakdowns, charts and
+//! CSV exports for Excel and open data.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub mod chart;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// The city's target for comprehension and satisfaction.
+pub const TARGET: f64 = 0.80;
+/// Rates over fewer answers than this are shown but flagged as too few.
+pub const MIN_ANSWERS: i64 = 5;
+
+/// Counts summed over a set of sessions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    pub sessions: i64,
+    pub capacity: i64,
+    pub confirmed: i64,
+    /// Confirmed registrations of sessions that have ended: the base of the attendance rate.
+    pub confirmed_held: i64,
+    pub attended: i64,
+    pub responses: i64,
+    pub comprehension_answers: i64,
+    pub comprehension_good: i64,
+    pub satisfaction_answers: i64,
+    pub satisfaction_good: i64,
+}
+
+/// A rate with the count it stands on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    /// `None` when nothing was counted.
+    pub value: Option<f64>,
+    pub n: i64,
+    pub too_few: bool,
+}
+
+impl Rate {
+    pub fn of(part: i64, whole: i64) -> Rate {
+        Rate {
+            value: (whole > 0).then(|| part as f64 / whole as f64),
+            n: whole,
+            too_few: whole < MIN_ANSWERS,
+        }
+    }
+
+    pub fn below_target(&self) -> bool {
+        self.value.is_some_and(|v| v < TARGET)
+    }
+
+    /// "82.5%" or "—".
+    pub fn percent(&self) -> String {
+        self.value.map_or("—".to_string(), |v| format!("{:.1}%", v * 100.0))
+    }
+}
+
+impl Tally {
+    pub fn comprehension(&self) -> Rate {
+        Rate::of(self.comprehension_good, self.comprehension_answers)
+    }
+
+    pub fn satisfaction(&self) -> Rate {
+        Rate::of(self.satisfaction_good, self.satisfaction_answers)
+    }
+
+    pub fn attendance(&self) -> Rate {
+        Rate { too_few: false, ..Rate::of(self.attended, self.confirmed_held) }
+    }
+
+    pub fn fill(&self) -> Rate {
+        Rate { too_few: false, ..Rate::of(self.confirmed, self.capacity) }
+    }
+
+    pub fn add(&mut self, other: &Tally) {
+        self.sessions += other.sessions;
+        self.capacity += other.capacity;
+        self.confirmed += other.confirmed;
+        self.confirmed_held += other.confirmed_held;
+        self.attended += other.attended;
+        self.responses += other.responses;
+        self.comprehension_answers += other.comprehension_answers;
+        self.comprehension_good += other.comprehension_good;
+        self.satisfaction_answers += other.satisfaction_answers;
+        self.satisfaction_good += other.satisfaction_good;
+    }
+}
+
+/// One line of a breakdown: a venue, ward, kind, topic or month with its tally and rates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KpiLine {
+    pub key: String,
+    pub label: String,
+    #[serde(flatten)]
+    pub tally: Tally,
+    pub comprehension_rate: Rate,
+    pub satisfaction_rate: Rate,
+    pub attendance_rate: Rate,
+    pub fill_rate: Rate,
+}
+
+impl KpiLine {
+    pub fn new(key: String, label: String, tally: Tally) -> KpiLine {
+        KpiLine {
+            key,
+            label,
+            comprehension_rate: tally.comprehension(),
+            satisfaction_rate: tally.satisfaction(),
+            attendance_rate: tally.attendance(),
+            fill_rate: tally.fill(),
+            tally,
+        }
+    }
+}
+
+/// What the KPI report filters by.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KpiFilter {
+    pub fiscal_year: Option<i32>,
+    pub venue_id: Option<i64>,
+    pub ward: Option<String>,
+    pub kind: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KpiReport {
+    pub fiscal_year: i32,
+    pub sessions: i64,
+    pub capacity: i64,
+    pub confirmed: i64,
+    pub attended: i64,
+    pub responses: i64,
+    pub comprehension_rate: Rate,
+    pub satisfaction_rate: Rate,
+    pub attendance_rate: Rate,
+    pub fill_rate: Rate,
+    pub target: f64,
+    pub by_venue: Vec<KpiLine>,
+    pub by_ward: Vec<KpiLine>,
+    pub by_kind: Vec<KpiLine>,
+    pub by_topic: Vec<KpiLine>,
+    pub by_month: Vec<KpiLine>,
+    /// Sessions whose comprehension or satisfaction is under the target.
+    pub below_target: Vec<KpiLine>,
+}
+
+#[server]
+pub async fn load_kpi_report(filter: KpiFilter) -> Result<Option<KpiReport>, ServerFnError> {
+    let state = crate::server::state::app_state()?;
+    if !crate::accounts::current_viewer().is_some_and(|v| v.is_manager()) {
+        return Ok(None);
+    }
+    store::report(&state.db, &filter, chrono::Utc::now(), crate::i18n::current_lang())
+        .await
+        .map(Some)
+        .map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_carry_their_n_and_flag_too_few() {
+        let r = Rate::of(4, 5);
+        assert_eq!(r.value, Some(0.8));
+        assert!(!r.too_few && !r.below_target());
+        let r = Rate::of(3, 4);
+        assert!(r.too_few && r.below_target());
+        let none = Rate::of(0, 0);
+        assert_eq!(none.value, None);
+        assert_eq!(none.percent(), "—");
+        assert!(!none.below_target(), "no answers is not a failure, just unknown");
+        assert_eq!(Rate::of(33, 40).percent(), "82.5%");
+    }
+}

@@ -1,0 +1,195 @@
+//! The KPI report. Sessions carry their own tallies (kept by the registration and
+//! survey transactions), so a year's report reads one row per session and sums in Rust,
+//! which also keeps month grouping (Tokyo time) out of dialect-specific SQL.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{KpiFilter, KpiLine, KpiReport, Tally, TARGET};
+use crate::{
+    domain::{FieldErrors, Problem, SessionKind, Topic},
+    i18n::Lang,
+    on_db,
+    server::{db::Db, error::AppResult},
+    time::{fiscal_year, fiscal_year_bounds, to_tokyo},
+    venues,
+};
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct SessionTallyRow {
+    pub id: i64,
+    pub title: String,
+    pub kind: SessionKind,
+    pub topic: Topic,
+    pub venue_id: i64,
+    pub venue_name: String,
+    pub ward: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: i32,
+    pub confirmed_count: i32,
+    pub attended_count: i32,
+    pub responses: i32,
+    pub comprehension_answers: i32,
+    pub comprehension_good: i32,
+    pub satisfaction_answers: i32,
+    pub satisfaction_good: i32,
+}
+
+impl SessionTallyRow {
+    pub fn tally(&self, now: DateTime<Utc>) -> Tally {
+        Tally {
+            sessions: 1,
+            capacity: self.capacity as i64,
+            confirmed: self.confirmed_count as i64,
+            confirmed_held: if self.ends_at <= now { self.confirmed_count as i64 } else { 0 },
+            attended: self.attended_count as i64,
+            responses: self.responses as i64,
+            comprehension_answers: self.comprehension_answers as i64,
+            comprehension_good: self.comprehension_good as i64,
+            satisfaction_answers: self.satisfaction_answers as i64,
+            satisfaction_good: self.satisfaction_good as i64,
+        }
+    }
+}
+
+/// The fiscal year asked for, or the current one.
+pub fn resolve_year(filter: &KpiFilter, now: DateTime<Utc>) -> AppResult<i32> {
+    match filter.fiscal_year {
+        Some(fy) if (2000..=2100).contains(&fy) => Ok(fy),
+        Some(_) => {
+            let mut errors = FieldErrors::default();
+            errors.add("fiscal_year", Problem::new("error.range").with("min", 2000).with("max", 2100));
+            Err(errors.into())
+        }
+        None => Ok(fiscal_year(now)),
+    }
+}
+
+/// Every held or scheduled (not cancelled) session of the fiscal year matching the filter.
+pub async fn session_tallies(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<SessionTallyRow>> {
+    let (from, to) = fiscal_year_bounds(fy);
+    let kind = filter.kind.as_deref().filter(|k| !k.is_empty());
+    if let Some(k) = kind {
+        if SessionKind::parse(k).is_none() {
+            let mut errors = FieldErrors::default();
+            errors.add("kind", Problem::new("error.choice"));
+            return Err(errors.into());
+        }
+    }
+    let ward = filter.ward.as_deref().filter(|w| !w.is_empty());
+    Ok(on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT s.id, s.title, s.kind, s.topic, s.venue_id, v.name AS venue_name, v.ward, s.starts_at, s.ends_at,
+                    s.capacity, s.confirmed_count, s.attended_count, s.responses, s.comprehension_answers,
+                    s.comprehension_good, s.satisfaction_answers, s.satisfaction_good
+             FROM sessions s JOIN venues v ON v.id = s.venue_id
+             WHERE s.starts_at >= $1 AND s.starts_at < $2 AND s.status <> 'cancelled'
+               AND ($3 IS NULL OR s.venue_id = $3) AND ($4 IS NULL OR v.ward = $4) AND ($5 IS NULL OR s.kind = $5)
+             ORDER BY s.starts_at, s.id",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(filter.venue_id)
+        .bind(ward)
+        .bind(kind)
+        .fetch_all(pool)
+        .await
+    })?)
+}
+
+/// Groups keyed by (sort order, code, label), summed.
+type Groups = BTreeMap<(String, String, String), Tally>;
+
+fn lines(groups: Groups) -> Vec<KpiLine> {
+    groups.into_iter().map(|((_, key, label), tally)| KpiLine::new(key, label, tally)).collect()
+}
+
+pub async fn report(db: &Db, filter: &KpiFilter, now: DateTime<Utc>, lang: Lang) -> AppResult<KpiReport> {
+    let fy = resolve_year(filter, now)?;
+    let rows = session_tallies(db, filter, fy).await?;
+    let wards = venues::store::wards(db).await?;
+    Ok(summarise(fy, &rows, &wards, now, lang))
+}
+
+/// Sums the sessions into the totals and every breakdown.
+pub fn summarise(fy: i32, rows: &[SessionTallyRow], wards: &[venues::Ward], now: DateTime<Utc>, lang: Lang) -> KpiReport {
+    let mut total = Tally::default();
+    let (mut by_venue, mut by_ward, mut by_kind, mut by_topic, mut by_month) =
+        (Groups::new(), Groups::new(), Groups::new(), Groups::new(), Groups::new());
+    let mut below = Vec::new();
+    for row in rows {
+        let t = row.tally(now);
+        total.add(&t);
+        let bump = |map: &mut Groups, sort: String, key: String, label: String| map.entry((sort, key, label)).or_default().add(&t);
+        bump(&mut by_venue, format!("{:09}", row.venue_id), row.venue_id.to_string(), row.venue_name.clone());
+        let ward = wards.iter().position(|w| w.code == row.ward).unwrap_or(usize::MAX);
+        let ward_label = wards.get(ward).map(|w| w.name(lang).to_string()).unwrap_or_default();
+        bump(&mut by_ward, format!("{ward:020}"), row.ward.clone(), ward_label);
+        bump(&mut by_kind, row.kind.as_str().into(), row.kind.as_str().into(), row.kind.label(lang));
+        bump(&mut by_topic, row.topic.as_str().into(), row.topic.as_str().into(), row.topic.label(lang));
+        let month = to_tokyo(row.starts_at).format("%Y-%m").to_string();
+        bump(&mut by_month, month.clone(), month.clone(), month);
+        if t.comprehension().below_target() || t.satisfaction().below_target() {
+            below.push(KpiLine::new(row.id.to_string(), row.title.clone(), t));
+        }
+    }
+    KpiReport {
+        fiscal_year: fy,
+        sessions: total.sessions,
+        capacity: total.capacity,
+        confirmed: total.confirmed,
+        attended: total.attended,
+        responses: total.responses,
+        comprehension_rate: total.comprehension(),
+        satisfaction_rate: total.satisfaction(),
+        attendance_rate: total.attendance(),
+        fill_rate: total.fill(),
+        target: TARGET,
+        by_venue: lines(by_venue),
+        by_ward: lines(by_ward),
+        by_kind: lines(by_kind),
+        by_topic: lines(by_topic),
+        by_month: lines(by_month),
+        below_target: below,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AnswerRow {
+    pub session_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub kind: SessionKind,
+    pub topic: Topic,
+    pub venue_name: String,
+    pub comprehension: Option<i32>,
+    pub satisfaction: Option<i32>,
+    pub wants_online_services: Option<bool>,
+    pub topics_wanted: String,
+    pub comment: String,
+}
+
+/// Every survey answer of the year's sessions, with no link to any person.
+pub async fn answers(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<AnswerRow>> {
+    let (from, to) = fiscal_year_bounds(fy);
+    let ward = filter.ward.as_deref().filter(|w| !w.is_empty());
+    let kind = filter.kind.as_deref().filter(|k| !k.is_empty());
+    Ok(on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT a.session_id, s.starts_at, s.kind, s.topic, v.name AS venue_name, a.comprehension, a.satisfaction,
+                    a.wants_online_services, a.topics_wanted, a.comment
+             FROM survey_responses a JOIN sessions s ON s.id = a.session_id JOIN venues v ON v.id = s.venue_id
+             WHERE s.starts_at >= $1 AND s.starts_at < $2 AND s.status <> 'cancelled'
+               AND ($3 IS NULL OR s.venue_id = $3) AND ($4 IS NULL OR v.ward = $4) AND ($5 IS NULL OR s.kind = $5)
+             ORDER BY s.starts_at, a.session_id, a.id",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(filter.venue_id)
+        .bind(ward)
+        .bind(kind)
+        .fetch_all(pool)
+        .await
+    })?)
+}

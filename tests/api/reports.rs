@@ -1,0 +1,182 @@
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+
+use crate::{both_backends, helpers::*};
+
+/// Signs `n` people up for a session through the staff API and returns their ids.
+async fn fill(app: &TestApp, session_id: i64, n: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let mut body = signup(i, None);
+        body["channel"] = json!("counter");
+        let res = app.post(&format!("/api/v1/sessions/{session_id}/registrations"), Some(&app.staff_token), &body).await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        ids.push(res.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    ids
+}
+
+async fn answer(app: &TestApp, session_id: i64, comprehension: Option<i64>, satisfaction: Option<i64>) {
+    let body = json!({ "comprehension": comprehension, "satisfaction": satisfaction, "wants_online_services": true, "topics_wanted": ["line"], "comment": "" });
+    let res = app.post(&format!("/api/v1/sessions/{session_id}/survey-responses"), Some(&app.staff_token), &body).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+}
+
+fn fiscal_year_of_days_ago(days: i64) -> i32 {
+    ippo::time::fiscal_year(Utc::now() - Duration::days(days))
+}
+
+async fn kpi_arithmetic_is_exact(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    // Three held sessions at venue 1 (staff's venue) three days ago.
+    let a = app.schedule(10, -3, json!({ "kind": "course" })).await["id"].as_i64().unwrap();
+    let b = app.schedule(10, -3, json!({ "kind": "seminar", "topic": "line" })).await["id"].as_i64().unwrap();
+    let c = app.schedule(10, -3, json!({ "kind": "experience" })).await["id"].as_i64().unwrap();
+    let people = fill(&app, a, 5).await;
+    fill(&app, b, 3).await;
+    for id in &people[..4] {
+        let res = app.post(&format!("/api/v1/registrations/{id}/attendance"), Some(&app.staff_token), &json!({ "attendance": "attended" })).await;
+        assert_eq!(res.status(), 200);
+    }
+    app.post(&format!("/api/v1/registrations/{}/attendance", people[4]), Some(&app.staff_token), &json!({ "attendance": "no_show" })).await;
+    for (c_, s_) in [(5, 5), (5, 4), (4, 4), (3, 4), (2, 1)] {
+        answer(&app, a, Some(c_), Some(s_)).await;
+    }
+    for (c_, s_) in [(Some(4), None), (Some(4), Some(5)), (Some(4), Some(2))] {
+        answer(&app, b, c_, s_).await;
+    }
+
+    let fy = fiscal_year_of_days_ago(3);
+    let res = app.get(&format!("/api/v1/reports/kpi?fiscal_year={fy}"), Some(&app.manager_token)).await;
+    assert_eq!(res.status(), 200);
+    let r: Value = res.json().await.unwrap();
+    assert_eq!(r["fiscal_year"], fy);
+    assert_eq!(r["target"], 0.8);
+    // The sample city's sessions are all upcoming, in this or next year; count only ours by kind.
+    let line = |group: &str, key: &str| r[group].as_array().unwrap().iter().find(|l| l["key"] == key).cloned().unwrap();
+    let course = line("by_kind", "course");
+    assert!(course["sessions"].as_i64().unwrap() >= 1);
+    let seminar = line("by_kind", "seminar");
+    assert_eq!(seminar["comprehension_rate"]["value"], 1.0);
+    assert_eq!(seminar["comprehension_rate"]["n"], 3);
+    assert_eq!(seminar["comprehension_rate"]["too_few"], true, "n < 5 is flagged");
+    assert_eq!(seminar["satisfaction_rate"]["n"], 2);
+    assert_eq!(seminar["satisfaction_rate"]["value"], 0.5);
+    let experience = line("by_kind", "experience");
+    assert_eq!(experience["comprehension_rate"]["value"], Value::Null, "no answers: no rate");
+    assert_eq!(experience["comprehension_rate"]["n"], 0);
+    // Totals: comprehension 3/5 + 3/3 = 6/8; satisfaction 4/5 + 1/2 = 5/7.
+    assert_eq!(r["responses"], 8);
+    assert_eq!(r["comprehension_rate"]["value"], 0.75);
+    assert_eq!(r["comprehension_rate"]["n"], 8);
+    assert!((r["satisfaction_rate"]["value"].as_f64().unwrap() - 5.0 / 7.0).abs() < 1e-9);
+    assert_eq!(r["attended"], 4);
+    // Attendance rate counts only sessions that have ended: 4 of 8 confirmed.
+    assert_eq!(r["attendance_rate"]["value"], 0.5);
+    let below: Vec<i64> = r["below_target"].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(below.contains(&a) && below.contains(&b) && !below.contains(&c));
+
+    // Filters narrow the report.
+    let only_seminars: Value = app.get(&format!("/api/v1/reports/kpi?fiscal_year={fy}&kind=seminar"), Some(&app.manager_token)).await.json().await.unwrap();
+    assert_eq!(only_seminars["responses"], 3);
+    assert_eq!(app.get("/api/v1/reports/kpi?fiscal_year=abc", Some(&app.manager_token)).await.status(), 422);
+
+    // The dashboard shows the same numbers, with the chart drawn on the server.
+    let m = client();
+    m.post(app.url("/login")).form(&[("email", "m@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    let page = m.get(app.url(&format!("/manage/kpi?fiscal_year={fy}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("75.0%") && page.contains("(n=8)"), "dashboard shows the rate with its n");
+    assert!(page.contains("<svg") && page.contains("stroke-dasharray"));
+}
+
+async fn only_managers_read_the_city_wide_kpi(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    assert_eq!(app.get("/api/v1/reports/kpi", None).await.status(), 401);
+    assert_eq!(app.get("/api/v1/reports/kpi", Some(&app.staff_token)).await.status(), 403);
+    assert_eq!(app.get("/api/v1/reports/kpi", Some(&app.manager_token)).await.status(), 200);
+    assert_eq!(app.get("/manage/exports/sessions.csv", Some(&app.staff_token)).await.status(), 403);
+    let csv = app.get("/manage/exports/sessions.csv", Some(&app.manager_token)).await;
+    assert_eq!(csv.status(), 200);
+    let bytes = csv.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM for Excel");
+    assert!(String::from_utf8_lossy(&bytes).contains("comprehension_rate"));
+}
+
+async fn surveys_by_code_and_by_staff(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let s = app.schedule(10, -1, json!({})).await;
+    let id = s["id"].as_i64().unwrap();
+    let code = app.get(&format!("/api/v1/sessions/{id}"), Some(&app.staff_token)).await.json::<Value>().await.unwrap()["survey_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = |code: &str| json!({ "comprehension": 5, "satisfaction": 4, "survey_code": code });
+    let res = app.post(&format!("/api/v1/sessions/{id}/survey-responses"), None, &body(&code.to_lowercase())).await;
+    assert_eq!(res.status(), 201, "the code works whatever its case");
+    let res = app.post(&format!("/api/v1/sessions/{id}/survey-responses"), None, &body("WRONG123")).await;
+    assert_eq!(res.status(), 403);
+    let err: Value = res.json().await.unwrap();
+    assert!(err["error"]["message"].as_str().unwrap().contains("アンケートコードが違います"));
+    let res = app.post(&format!("/api/v1/sessions/{id}/survey-responses"), Some(&app.other_staff_token), &json!({ "comprehension": 5 })).await;
+    assert_eq!(res.status(), 403, "staff of another venue are refused");
+    let res = app.post(&format!("/api/v1/sessions/{id}/survey-responses"), Some(&app.staff_token), &json!({ "comprehension": 7, "satisfaction": 0 })).await;
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["fields"]["comprehension"], "1から5の数字で答えてください。");
+    assert_eq!(app.count_rows("survey_responses").await, 1, "only the good answer was stored");
+
+    // The QR page works without an account and without JavaScript.
+    let page = app.get(&format!("/survey/{code}"), None).await.text().await.unwrap();
+    assert!(page.contains("よくわかった"));
+    let res = app.client.post(app.url(&format!("/survey/{code}"))).form(&[("comprehension", "4"), ("satisfaction", "5"), ("topics_wanted", "maps"), ("topics_wanted", "line")]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.count_rows("survey_responses").await, 2);
+
+    // Paper sheets typed in by staff: digits and Enter.
+    let staff = client();
+    staff.post(app.url("/login")).form(&[("email", "s@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    let res = staff.post(app.url(&format!("/staff/sessions/{id}/surveys"))).form(&[("comprehension", "3"), ("satisfaction", "4"), ("wants_online_services", "1"), ("topics_wanted", "5 9"), ("comment", "")]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let page = staff.get(app.url(&format!("/staff/sessions/{id}/surveys?saved=1"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("この講座の回答：3件"));
+    let res = staff.post(app.url(&format!("/staff/sessions/{id}/surveys"))).form(&[("comprehension", "8"), ("topics_wanted", "99")]).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(app.count_rows("survey_responses").await, 3);
+}
+
+async fn attendance_is_recorded_per_meeting(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let first = Utc::now() - Duration::days(14);
+    let meetings: Vec<Value> = (0..2).map(|w| {
+        let s = first + Duration::weeks(w);
+        json!({ "starts_at": s.to_rfc3339(), "ends_at": (s + Duration::hours(2)).to_rfc3339() })
+    }).collect();
+    let s = app.schedule(5, -14, json!({ "meetings": meetings })).await;
+    let id = s["id"].as_i64().unwrap();
+    let second_meeting = s["meetings"][1]["id"].as_i64().unwrap();
+    let people = fill(&app, id, 2).await;
+    let mark = |rid: i64, body: Value, token: String| {
+        let app = &app;
+        async move { app.post(&format!("/api/v1/registrations/{rid}/attendance"), Some(&token), &body).await }
+    };
+    assert_eq!(mark(people[0], json!({ "attendance": "attended" }), app.other_staff_token.clone()).await.status(), 403);
+    assert_eq!(mark(people[0], json!({ "attendance": "maybe" }), app.staff_token.clone()).await.status(), 422);
+    let r: Value = mark(people[0], json!({ "attendance": "no_show" }), app.staff_token.clone()).await.json().await.unwrap();
+    assert_eq!(r["registration_attendance"], "no_show");
+    let r: Value = mark(people[0], json!({ "attendance": "attended", "meeting_id": second_meeting }), app.staff_token.clone()).await.json().await.unwrap();
+    assert_eq!(r["meeting_id"], second_meeting);
+    assert_eq!(r["registration_attendance"], "attended", "came to one of the two days");
+    // Marking the same again changes nothing in the counts.
+    mark(people[0], json!({ "attendance": "attended", "meeting_id": second_meeting }), app.staff_token.clone()).await;
+    let fy = ippo::time::fiscal_year(first);
+    let report: Value = app.get(&format!("/api/v1/reports/kpi?fiscal_year={fy}&kind=course"), Some(&app.manager_token)).await.json().await.unwrap();
+    let venue = report["by_venue"].as_array().unwrap().iter().find(|l| l["key"] == "1").cloned().unwrap();
+    assert_eq!(venue["attended"], 1);
+}
+
+both_backends!(
+    kpi_arithmetic_is_exact,
+    only_managers_read_the_city_wide_kpi,
+    surveys_by_code_and_by_staff,
+    attendance_is_recorded_per_meeting,
+);
