@@ -11,11 +11,13 @@ use leptos_router::{
 use crate::{
     accounts::{self, current_viewer},
     i18n::{current_lang, Lang},
-    registrations, reports, sessions, surveys, venues,
+    privacy, registrations, reports, sessions, surveys, venues,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = current_lang();
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     let scripts = page_has_islands().then(|| view! { <HydrationScripts options=options islands=true/> });
     view! {
         <!DOCTYPE html>
@@ -33,6 +35,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Scripts only with this response's nonce (the hydration loader), styles and images
+/// from this site, no framing, forms posting only here.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{}' 'strict-dynamic' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'",
+        &*nonce
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 
@@ -67,6 +88,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/manage") view=sessions::pages::ManageHomePage ssr=ssr.clone()/>
                     <Route path=path!("/manage/kpi") view=reports::pages::KpiPage ssr=ssr.clone()/>
                     <Route path=path!("/manage/kpi/sessions/:id") view=reports::pages::KpiSessionPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/audit") view=privacy::pages::AuditPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/people") view=privacy::pages::PeoplePage ssr=ssr.clone()/>
+                    // Partner and data-exchange pages (partners::pages, exchange::pages) go here.
                     <Route path=path!("/manage/venues") view=venues::pages::ManageVenuesPage ssr=ssr.clone()/>
                     <Route path=path!("/manage/venues/new") view=venues::pages::VenueFormPage ssr=ssr.clone()/>
                     <Route path=path!("/manage/venues/:id/edit") view=venues::pages::VenueFormPage ssr=ssr.clone()/>
@@ -103,6 +127,7 @@ fn Layout(children: Children) -> impl IntoView {
                     <li><a href="/">{lang.tr("nav.find")}</a></li>
                     {viewer.as_ref().filter(|v| v.is_staff()).map(|_| view! { <li><a href="/staff">{lang.tr("nav.staff")}</a></li> })}
                     {viewer.as_ref().filter(|v| v.is_manager()).map(|_| view! { <li><a href="/manage">{lang.tr("nav.manage")}</a></li> })}
+                    {viewer.as_ref().filter(|v| v.is_admin()).map(|_| view! { <li><a href="/admin/audit">{lang.tr("nav.admin")}</a></li> })}
                     {match viewer.as_ref() {
                         Some(v) => view! {
                             <li>

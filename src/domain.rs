@@ -169,6 +169,27 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// The carrier of a partner shop (携帯ショップ).
+    Carrier: "carrier" {
+        Docomo = "docomo",
+        Au = "au",
+        Softbank = "softbank",
+        Rakuten = "rakuten",
+        Ymobile = "ymobile",
+        Uqmobile = "uqmobile",
+        Other = "other",
+    }
+);
+
+text_enum!(
+    /// What a partner shop does in a session: teaches it, or helps the attendees.
+    PartnerRole: "partner_role" {
+        Instructor = "instructor",
+        Support = "support",
+    }
+);
+
 /// A message key from the translation files with values for its placeholders; how
 /// domain code says what is wrong without knowing the reader's language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -363,6 +384,15 @@ pub fn choice<T>(input: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, Pr
     parse(input.trim()).ok_or(Problem::new("error.choice"))
 }
 
+/// A calendar date as typed or as Excel writes it: `2026-12-05`, `2026/12/05` or `2026/12/5`.
+pub fn date(input: &str) -> Result<chrono::NaiveDate, Problem> {
+    let value = half_width(input).trim().replace('/', "-");
+    if value.is_empty() {
+        return Err(Problem::new("error.required"));
+    }
+    chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d").map_err(|_| Problem::new("error.date"))
+}
+
 /// A ward code as the sample city seeds them: lower-case ASCII letters.
 pub fn ward_code(input: &str) -> Result<String, Problem> {
     let value = input.trim();
@@ -436,5 +466,15 @@ mod tests {
         assert_eq!(ward_code("kokurakita").unwrap(), "kokurakita");
         assert!(ward_code("小倉北区").is_err());
         assert_eq!(number("１５").unwrap(), 15);
+    }
+
+    #[test]
+    fn dates_accept_what_excel_writes() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        for typed in ["2026-04-01", "2026/04/01", "2026/4/1", "２０２６/４/１"] {
+            assert_eq!(date(typed).unwrap(), day, "{typed}");
+        }
+        assert_eq!(date("2026/13/1").unwrap_err().key, "error.date");
+        assert_eq!(date(" ").unwrap_err().key, "error.required");
     }
 }

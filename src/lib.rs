@@ -1,3 +1,5 @@
+#![recursion_limit = "512"]
+
 //! Ippo (一歩): schedules a city's smartphone courses for seniors, takes sign-ups,
 //! and shows the programme's KPI. Grouped by feature; server-only code sits
 //! behind the `ssr` feature inside each feature module.
@@ -15,6 +17,9 @@ pub mod i18n;
 pub mod time;
 
 pub mod accounts;
+pub mod exchange;
+pub mod partners;
+pub mod privacy;
 pub mod registrations;
 pub mod reports;
 pub mod sessions;

@@ -14,6 +14,7 @@ const POLL: StdDuration = StdDuration::from_secs(1);
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         let mut last_reminders = None;
+        let mut last_retention: Option<i64> = None;
         loop {
             if let Err(err) = deliver_due(&state).await {
                 tracing::error!(?err, "outbox delivery failed");
@@ -27,6 +28,14 @@ pub fn spawn(state: AppState) {
                 }
                 if let Err(err) = crate::server::ratelimit::prune(&state.db).await {
                     tracing::warn!(?err, "pruning rate limits failed");
+                }
+                // Personal data past retention: checked hourly (and at start).
+                if minute % 60 == 0 || last_retention.is_none() {
+                    last_retention = Some(minute);
+                    let days = state.config.retention_days;
+                    if let Err(err) = crate::privacy::store::apply_retention(&state.db, days, Utc::now()).await {
+                        tracing::error!(?err, "retention job failed");
+                    }
                 }
             }
             tokio::select! {

@@ -19,7 +19,7 @@ pub mod store;
 
 /// The person who comes, as typed (unchecked).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AttendeeInput {
     pub name: String,
     pub name_kana: String,
@@ -34,7 +34,7 @@ pub struct AttendeeInput {
 
 /// The person who fills in the form, as typed (unchecked).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RegistrantInput {
     pub name: String,
     pub email: String,
@@ -43,7 +43,7 @@ pub struct RegistrantInput {
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RegistrationInput {
     pub attendee: AttendeeInput,
     pub registrant: RegistrantInput,

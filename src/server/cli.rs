@@ -44,6 +44,17 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Anonymise attendees' personal data past IPPO_RETENTION_DAYS now (the server also does it hourly).
+    Retention,
+    /// Import venues, sessions or partners from a CSV file (UTF-8 or Shift_JIS).
+    Import {
+        #[arg(value_enum)]
+        kind: crate::exchange::import::ImportKind,
+        file: std::path::PathBuf,
+        /// Import the good rows even if some rows are bad (they are reported and left out).
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -115,6 +126,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let id = accounts::store::create_user(&db, user).await.map_err(|err| describe(err))?;
             println!("user {id} created: {email} ({role})");
             Ok(())
+        }
+        Command::Retention => {
+            let n = crate::privacy::store::apply_retention(&db, config.retention_days, chrono::Utc::now())
+                .await
+                .map_err(describe)?;
+            println!("anonymised {n} registrations older than {} days after their session", config.retention_days);
+            Ok(())
+        }
+        Command::Import { kind, file, skip_bad_rows } => {
+            crate::exchange::import::import_file(&db, kind, &file, skip_bad_rows).await
         }
         Command::Token { command: TokenCommand::Issue { email } } => {
             let token = accounts::store::issue_token(&db, &email).await.map_err(|err| describe(err))?;

@@ -26,7 +26,7 @@ use crate::{
     app::{shell, App},
     forms::FormState,
     i18n::Lang,
-    registrations, reports, sessions, surveys, venues,
+    exchange, partners, privacy, registrations, reports, sessions, surveys, venues,
 };
 
 /// The session key holding the logged-in user's id.
@@ -47,7 +47,8 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
         .merge(sessions::api::routes())
         .merge(registrations::api::routes())
         .merge(surveys::api::routes())
-        .merge(reports::api::routes());
+        .merge(reports::api::routes())
+        .merge(partners::api::routes());
 
     Router::new()
         .nest("/api/v1", api)
@@ -57,6 +58,9 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
         .merge(registrations::api::form_routes())
         .merge(surveys::api::form_routes())
         .merge(reports::api::export_routes())
+        .merge(partners::api::form_routes())
+        .merge(exchange::api::form_routes())
+        .merge(privacy::api::form_routes())
         .route("/healthz", axum::routing::get(healthz))
         .leptos_routes_with_context(
             &state,
@@ -77,7 +81,9 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
         })))
         .layer(middleware::from_fn_with_state(state.clone(), resolve_viewer))
         .layer(sessions_store.layer(state.config.secure_cookies()))
-        .layer(middleware::from_fn(with_request_lang))
+        .layer(middleware::from_fn(refuse_cross_site_writes))
+        .layer(middleware::from_fn(api_errors_as_json))
+        .layer(middleware::from_fn(with_request_context))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -87,6 +93,14 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        // Pages set their own policy with the nonce of their hydration script (see `app::shell`);
+        // everything else (JSON, CSV, files) may load nothing.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
@@ -106,10 +120,70 @@ async fn not_found(state: AppState, req: Request) -> Response {
     render_page(&state, &parts, FormState::default(), StatusCode::NOT_FOUND).await
 }
 
-/// Answers in the language of the request (cookie choice, then Accept-Language).
-async fn with_request_lang(req: Request, next: Next) -> Response {
+/// Largest request body accepted (a CSV upload is the biggest thing anyone sends).
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Answers in the language of the request (cookie choice, then Accept-Language), and
+/// remembers the client's address for the audit log.
+async fn with_request_context(req: Request, next: Next) -> Response {
     let lang = request_lang(req.headers());
-    REQUEST_LANG.scope(lang, next.run(req)).await
+    let client = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    REQUEST_LANG.scope(lang, super::audit::REQUEST_CLIENT.scope(client, next.run(req))).await
+}
+
+/// Refuses state-changing requests that a browser sent from another site (CSRF).
+/// Requests with a bearer token carry no ambient credentials and are exempt.
+async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || req.headers().contains_key(header::AUTHORIZATION) || same_site(req.headers()) {
+        next.run(req).await
+    } else {
+        AppError::Refused(crate::domain::Problem::new("error.cross_site")).into_response()
+    }
+}
+
+/// Whether the browser says the request comes from this site. `Sec-Fetch-Site` first
+/// (all current browsers), then `Origin` against `Host`; with neither (curl, old
+/// browsers) the SameSite=Lax cookie is the protection.
+fn same_site(headers: &HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match get("sec-fetch-site") {
+        Some(site) => matches!(site, "same-origin" | "none"),
+        None => match (get("origin"), get("host")) {
+            (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
+            _ => true,
+        },
+    }
+}
+
+/// Gives every API error the JSON shape of the contract, including the ones axum makes
+/// itself (a path that is not a number, a query that does not parse, a body too large).
+async fn api_errors_as_json(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/v1/");
+    let response = next.run(req).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !is_api || is_json || !(response.status().is_client_error()) {
+        return response;
+    }
+    let status = response.status();
+    let error = match status {
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::UNAUTHORIZED => AppError::Unauthorized,
+        StatusCode::FORBIDDEN => AppError::Forbidden,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::BadRequest(crate::domain::Problem::new("error.too_large")),
+        StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest(crate::domain::Problem::new("error.method")),
+        _ => AppError::BadRequest(crate::domain::Problem::new("error.bad_request")),
+    };
+    let mut fixed = error.into_response();
+    *fixed.status_mut() = status;
+    fixed
 }
 
 /// Puts the `Viewer` of a bearer token or of the login cookie into the request.
@@ -235,6 +309,10 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
+        // A bare button in a form with no fields may arrive without a body or its type.
+        if !parts.headers.contains_key(header::CONTENT_TYPE) {
+            return Ok(Posted { parts, fields: Vec::new() });
+        }
         let form = axum::Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts.clone(), body), state)
             .await
             .map_err(|rejection| rejection.into_response())?;

@@ -71,7 +71,7 @@ impl SessionDetail {
 
 /// A session as typed into the form or the API: unchecked.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SessionInput {
     pub kind: String,
     pub title: String,
@@ -91,7 +91,7 @@ pub struct SessionInput {
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MeetingInput {
     pub starts_at: String,
     pub ends_at: String,

@@ -375,10 +375,16 @@ fn new_survey_code() -> String {
 }
 
 pub async fn create(db: &Db, draft: Draft) -> AppResult<i64> {
-    let now = Utc::now();
-    let (starts_at, ends_at) = span(&draft.meetings);
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, conn => {
+    let id = insert(&mut tx, &draft, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes a new session and its meetings inside the caller's transaction.
+pub async fn insert(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> AppResult<i64> {
+    let (starts_at, ends_at) = span(&draft.meetings);
+    let id: i64 = on_tx!(tx, conn => {
         sqlx::query_scalar(
             "INSERT INTO sessions (kind, title, topic, venue_id, starts_at, ends_at, capacity, loaner_devices,
                  instructors, assistants, slot_minutes, advisors, status, description, what_to_bring,
@@ -405,8 +411,7 @@ pub async fn create(db: &Db, draft: Draft) -> AppResult<i64> {
         .fetch_one(&mut *conn)
         .await
     })?;
-    insert_meetings(&mut tx, id, &draft.meetings).await?;
-    tx.commit().await?;
+    insert_meetings(tx, id, &draft.meetings).await?;
     Ok(id)
 }
 
@@ -463,10 +468,22 @@ pub struct LockedSession {
 /// Replaces a session's settings. Capacity may not drop below the confirmed
 /// registrations; if it grows, waitlisted people move up in the same transaction.
 pub async fn update(state: &crate::server::state::AppState, id: i64, draft: Draft) -> AppResult<()> {
-    let now = Utc::now();
-    let (starts_at, ends_at) = span(&draft.meetings);
     let mut tx = state.db.begin().await?;
-    let locked = lock(&mut tx, id, now).await?;
+    update_in(&mut tx, state, id, &draft, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `update` inside the caller's transaction.
+pub async fn update_in(
+    tx: &mut Tx,
+    state: &crate::server::state::AppState,
+    id: i64,
+    draft: &Draft,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (starts_at, ends_at) = span(&draft.meetings);
+    let locked = lock(tx, id, now).await?;
     if draft.capacity < locked.confirmed_count {
         let mut errors = FieldErrors::default();
         errors.add(
@@ -475,7 +492,7 @@ pub async fn update(state: &crate::server::state::AppState, id: i64, draft: Draf
         );
         return Err(errors.into());
     }
-    on_tx!(&mut tx, conn => {
+    on_tx!(tx, conn => {
         sqlx::query(
             "UPDATE sessions SET kind = $1, title = $2, topic = $3, venue_id = $4, starts_at = $5, ends_at = $6,
                  capacity = $7, loaner_devices = $8, instructors = $9, assistants = $10, slot_minutes = $11,
@@ -501,16 +518,14 @@ pub async fn update(state: &crate::server::state::AppState, id: i64, draft: Draf
         .execute(&mut *conn)
         .await.map(|_| ())
     })?;
-    let current = meetings_in(&mut tx, id).await?;
+    let current = meetings_in(tx, id).await?;
     if current != draft.meetings {
-        on_tx!(&mut tx, conn => {
+        on_tx!(tx, conn => {
             sqlx::query("DELETE FROM meetings WHERE session_id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
         })?;
-        insert_meetings(&mut tx, id, &draft.meetings).await?;
+        insert_meetings(tx, id, &draft.meetings).await?;
     }
-    crate::registrations::store::promote_waitlisted(&mut tx, state, id, now).await?;
-    tx.commit().await?;
-    Ok(())
+    crate::registrations::store::promote_waitlisted(tx, state, id, now).await
 }
 
 async fn meetings_in(tx: &mut Tx, session_id: i64) -> AppResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {

@@ -15,7 +15,7 @@ pub const GOOD_ANSWER: i64 = 4;
 
 /// A survey answer as sent (unchecked).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SurveyInput {
     pub comprehension: Option<i64>,
     pub satisfaction: Option<i64>,

@@ -42,7 +42,7 @@ pub struct Venue {
 
 /// A venue as typed into the form or the API: unchecked text.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct VenueInput {
     pub name: String,
     pub kind: String,

@@ -1,12 +1,15 @@
 //! Storage of wards and venues.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{Venue, VenueDirectory, VenueInput, Ward};
 use crate::{
-    domain::{self, FieldErrors, VenueKind},
-    on_db,
-    server::{db::Db, error::AppResult},
+    domain::{self, FieldErrors, Problem, VenueKind},
+    on_db, on_tx,
+    server::{
+        db::{Db, Tx},
+        error::AppResult,
+    },
 };
 
 const VENUE_COLUMNS: &str = "id, name, kind, ward, address, access";
@@ -33,7 +36,8 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Venue> {
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?)
 }
 
-struct CheckedVenue {
+/// A venue input that passed every check.
+pub struct CheckedVenue {
     name: String,
     kind: VenueKind,
     ward: String,
@@ -41,16 +45,18 @@ struct CheckedVenue {
     access: String,
 }
 
-async fn check(db: &Db, input: &VenueInput) -> AppResult<CheckedVenue> {
+/// A ward code that is one of `wards`, or the problem with it.
+pub fn known_ward(input: &str, wards: &[Ward]) -> Result<String, Problem> {
+    let code = domain::ward_code(input)?;
+    if wards.iter().any(|w| w.code == code) { Ok(code) } else { Err(Problem::new("error.choice")) }
+}
+
+/// Checks a venue against the rules and the city's wards.
+pub fn check(input: &VenueInput, wards: &[Ward]) -> Result<CheckedVenue, FieldErrors> {
     let mut errors = FieldErrors::default();
     let name = errors.check("name", domain::text(&input.name, 100, true, false));
     let kind = errors.check("kind", domain::choice(&input.kind, VenueKind::parse));
-    let ward = errors.check("ward", domain::ward_code(&input.ward));
-    if let Some(code) = &ward {
-        if !wards(db).await?.iter().any(|w| &w.code == code) {
-            errors.add("ward", domain::Problem::new("error.choice"));
-        }
-    }
+    let ward = errors.check("ward", known_ward(&input.ward, wards));
     let address = errors.check("address", domain::text(&input.address, 200, true, false));
     let access = errors.check("access", domain::text(&input.access, 300, false, false));
     errors.into_result()?;
@@ -64,9 +70,24 @@ async fn check(db: &Db, input: &VenueInput) -> AppResult<CheckedVenue> {
 }
 
 pub async fn create(db: &Db, input: &VenueInput) -> AppResult<Venue> {
-    let v = check(db, input).await?;
-    let now = Utc::now();
-    let id: i64 = on_db!(db, pool => {
+    let v = check(input, &wards(db).await?)?;
+    let mut tx = db.begin().await?;
+    let id = insert(&mut tx, &v, Utc::now()).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+pub async fn update(db: &Db, id: i64, input: &VenueInput) -> AppResult<Venue> {
+    get(db, id).await?;
+    let v = check(input, &wards(db).await?)?;
+    let mut tx = db.begin().await?;
+    update_in(&mut tx, id, &v, Utc::now()).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+pub async fn insert(tx: &mut Tx, v: &CheckedVenue, now: DateTime<Utc>) -> AppResult<i64> {
+    Ok(on_tx!(tx, conn => {
         sqlx::query_scalar(
             "INSERT INTO venues (name, kind, ward, address, access, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -77,16 +98,13 @@ pub async fn create(db: &Db, input: &VenueInput) -> AppResult<Venue> {
         .bind(&v.address)
         .bind(&v.access)
         .bind(now)
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await
-    })?;
-    get(db, id).await
+    })?)
 }
 
-pub async fn update(db: &Db, id: i64, input: &VenueInput) -> AppResult<Venue> {
-    get(db, id).await?;
-    let v = check(db, input).await?;
-    on_db!(db, pool => {
+pub async fn update_in(tx: &mut Tx, id: i64, v: &CheckedVenue, now: DateTime<Utc>) -> AppResult<()> {
+    on_tx!(tx, conn => {
         sqlx::query(
             "UPDATE venues SET name = $1, kind = $2, ward = $3, address = $4, access = $5, updated_at = $6
              WHERE id = $7",
@@ -96,10 +114,10 @@ pub async fn update(db: &Db, id: i64, input: &VenueInput) -> AppResult<Venue> {
         .bind(&v.ward)
         .bind(&v.address)
         .bind(&v.access)
-        .bind(Utc::now())
+        .bind(now)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await.map(|_| ())
     })?;
-    get(db, id).await
+    Ok(())
 }

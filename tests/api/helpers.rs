@@ -72,6 +72,7 @@ pub struct TestApp {
     pub manager_token: String,
     pub staff_token: String,
     pub other_staff_token: String,
+    pub admin_token: String,
     env: Vec<(String, String)>,
     child: Option<Child>,
 }
@@ -89,6 +90,13 @@ fn binary() -> &'static str {
 }
 
 impl TestApp {
+    /// Runs an `ippo` subcommand against this app's database and returns what it printed.
+    pub async fn cli(&self, args: &[&str], extra_env: &[(&str, &str)]) -> String {
+        let mut env = self.env.clone();
+        env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        run_cli(&env, args, None).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -182,6 +190,7 @@ impl TestApp {
             manager_token: self.manager_token.clone(),
             staff_token: self.staff_token.clone(),
             other_staff_token: self.other_staff_token.clone(),
+            admin_token: self.admin_token.clone(),
             env: self.env.clone(),
             child: Some(child),
         }
@@ -255,12 +264,13 @@ pub async fn spawn_app(backend: Backend, options: Options) -> TestApp {
     run_cli(&env, &["user", "add", "--email", "m@example.jp", "--name", "管理 太郎", "--role", "manager", "--password-stdin"], password).await;
     run_cli(&env, &["user", "add", "--email", "s@example.jp", "--name", "受付 花子", "--role", "staff", "--venue", "1", "--password-stdin"], password).await;
     run_cli(&env, &["user", "add", "--email", "o@example.jp", "--name", "他館 次郎", "--role", "staff", "--venue", "5", "--password-stdin"], password).await;
+    run_cli(&env, &["user", "add", "--email", "a@example.jp", "--name", "管理者", "--role", "admin", "--password-stdin"], password).await;
     let token = |email: &'static str| {
         let env = env.clone();
         async move { run_cli(&env, &["token", "issue", "--email", email], None).await.trim().to_string() }
     };
-    let (manager_token, staff_token, other_staff_token) =
-        (token("m@example.jp").await, token("s@example.jp").await, token("o@example.jp").await);
+    let (manager_token, staff_token, other_staff_token, admin_token) =
+        (token("m@example.jp").await, token("s@example.jp").await, token("o@example.jp").await, token("a@example.jp").await);
     let (child, base) = start_server(&env).await;
     TestApp {
         base,
@@ -270,6 +280,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> TestApp {
         manager_token,
         staff_token,
         other_staff_token,
+        admin_token,
         env,
         child: Some(child),
     }

@@ -6,5 +6,6 @@ mod smtp;
 mod accounts;
 mod registrations;
 mod reports;
+mod security;
 mod sessions;
 mod venues;

@@ -1,0 +1,1 @@
+//! The managers' import and export page.

@@ -1,0 +1,1 @@
+//! Storage of partners, session partners and referrals.

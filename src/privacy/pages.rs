@@ -1,0 +1,129 @@
+//! Administrators' pages: the audit log and attendees' data requests.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{audit_entries, find_people, AuditFilter};
+use crate::{
+    accounts::current_viewer,
+    app::{load_failed, Refused},
+    forms::{FormErrors, TextField},
+    i18n::current_lang,
+    time::{format_span, to_tokyo},
+};
+
+fn query(name: &str) -> Option<String> {
+    use_query_map().get_untracked().get(name).filter(|v| !v.is_empty())
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let lang = current_lang();
+    if !current_viewer().is_some_and(|v| v.is_admin()) {
+        return view! { <Refused/> }.into_any();
+    }
+    let filter = AuditFilter { action: query("action"), user: query("user"), date: query("date") };
+    view! {
+        <Title text=lang.tr("audit.title")/>
+        <h1>{lang.tr("audit.title")}</h1>
+        <form method="get" class="filters">
+            <TextField name="action" label=lang.tr("audit.action") value=filter.action.clone().unwrap_or_default() hint="roster.read"/>
+            <TextField name="user" label=lang.tr("audit.user") value=filter.user.clone().unwrap_or_default()/>
+            <TextField name="date" label=lang.tr("audit.date") input_type="date" value=filter.date.clone().unwrap_or_default()/>
+            <div class="field"><button type="submit" class="button button-primary">{lang.tr("home.search")}</button></div>
+        </form>
+        <Suspense>
+            {move || {
+                let filter = filter.clone();
+                Suspend::new(async move {
+                    let Ok(entries) = audit_entries(filter).await else { return load_failed(lang) };
+                    let Some(entries) = entries else { return view! { <Refused/> }.into_any() };
+                    let rows = entries.into_iter().map(|e| view! {
+                        <tr>
+                            <td>{to_tokyo(e.at).format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+                            <td>{e.user_email.unwrap_or_default()}</td>
+                            <td>{e.action}</td>
+                            <td>{e.subject}</td>
+                            <td>{e.detail}</td>
+                            <td>{e.client}</td>
+                        </tr>
+                    }).collect_view();
+                    view! {
+                        <div class="table-wrap">
+                            <table class="table">
+                                <thead><tr>
+                                    <th scope="col">{lang.tr("audit.date")}</th>
+                                    <th scope="col">{lang.tr("audit.user")}</th>
+                                    <th scope="col">{lang.tr("audit.action")}</th>
+                                    <th scope="col">{lang.tr("audit.subject")}</th>
+                                    <th scope="col">{lang.tr("audit.detail")}</th>
+                                    <th scope="col">{lang.tr("audit.client")}</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                })
+            }}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let lang = current_lang();
+    if !current_viewer().is_some_and(|v| v.is_admin()) {
+        return view! { <Refused/> }.into_any();
+    }
+    let q = query("q").unwrap_or_default();
+    let erased = query("erased").is_some();
+    view! {
+        <Title text=lang.tr("people.title")/>
+        <h1>{lang.tr("people.title")}</h1>
+        <p>{lang.tr("people.intro")}</p>
+        {erased.then(|| view! { <p class="notice notice-success" role="status">{lang.tr("people.erased")}</p> })}
+        <FormErrors/>
+        <form method="get" class="filters" role="search">
+            <TextField name="q" label=lang.tr("people.query") value=q.clone() hint=lang.tr("people.query_hint")/>
+            <div class="field"><button type="submit" class="button button-primary">{lang.tr("home.search")}</button></div>
+        </form>
+        <Suspense>
+            {move || {
+                let q = q.clone();
+                Suspend::new(async move {
+                    let Ok(found) = find_people(q).await else { return load_failed(lang) };
+                    let Some(found) = found else { return view! { <Refused/> }.into_any() };
+                    let rows = found.into_iter().map(|p| view! {
+                        <tr>
+                            <td>{p.attendee_name.clone()}</td>
+                            <td>{p.attendee_phone.clone()}</td>
+                            <td><a href=format!("/sessions/{}", p.session_id)>{p.session_title.clone()}</a><br/>{format_span(p.starts_at, p.starts_at, lang)}</td>
+                            <td class="cluster">
+                                <a class="button button-secondary" href=format!("/admin/registrations/{}/export", p.id)>{lang.tr("people.export")}</a>
+                                <form method="post" action=format!("/admin/registrations/{}/erase", p.id)>
+                                    <button type="submit" class="button button-danger" aria-label=format!("{} {}", p.attendee_name, lang.tr("people.erase"))>{lang.tr("people.erase")}</button>
+                                </form>
+                            </td>
+                        </tr>
+                    }).collect_view();
+                    view! {
+                        <div class="table-wrap">
+                            <table class="table">
+                                <thead><tr>
+                                    <th scope="col">{lang.tr("register.name")}</th>
+                                    <th scope="col">{lang.tr("register.phone")}</th>
+                                    <th scope="col">{lang.tr("sessions.title")}</th>
+                                    <th scope="col"><span class="visually-hidden">{lang.tr("form.actions")}</span></th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                })
+            }}
+        </Suspense>
+    }
+    .into_any()
+}
