@@ -477,4 +477,48 @@ mod tests {
         assert_eq!(date("2026/13/1").unwrap_err().key, "error.date");
         assert_eq!(date(" ").unwrap_err().key, "error.required");
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn parsers_never_panic_on_any_input(input in "\\PC*") {
+                let _ = PhoneNumber::parse(&input);
+                let _ = Email::parse(&input);
+                let _ = Kana::parse(&input);
+                let _ = text(&input, 50, true, true);
+                let _ = number(&input);
+                let _ = ward_code(&input);
+            }
+
+            #[test]
+            fn a_parsed_phone_number_parses_again_to_itself(digits in "0[1-9][0-9]{8,9}") {
+                let phone = PhoneNumber::parse(&digits).unwrap();
+                prop_assert_eq!(PhoneNumber::parse(phone.as_str()).unwrap(), phone);
+            }
+
+            #[test]
+            fn kana_output_is_always_katakana(input in "[ぁ-ゖァ-ヺー ]{1,20}") {
+                if let Ok(kana) = Kana::parse(&input) {
+                    prop_assert!(kana.as_str().chars().all(|c| !('ぁ'..='ゖ').contains(&c)));
+                    prop_assert_eq!(Kana::parse(kana.as_str()).unwrap(), kana);
+                }
+            }
+
+            #[test]
+            fn text_is_bounded_and_free_of_control_characters(input in any::<String>(), max in 1usize..200) {
+                if let Ok(t) = text(&input, max, false, false) {
+                    prop_assert!(t.chars().count() <= max);
+                    prop_assert!(!t.chars().any(char::is_control));
+                }
+            }
+
+            #[test]
+            fn capacity_accepts_exactly_its_range(n in any::<i64>()) {
+                prop_assert_eq!(Capacity::parse(n).is_ok(), (1..=Capacity::MAX).contains(&n));
+            }
+        }
+    }
 }

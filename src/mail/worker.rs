@@ -55,10 +55,14 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<()> {
         }
         for mail in batch {
             match state.mailer.send(&mail).await {
-                Ok(()) => outbox::mark_sent(&state.db, mail.id, Utc::now()).await?,
+                Ok(()) => {
+                    outbox::mark_sent(&state.db, mail.id, Utc::now()).await?;
+                    metrics::counter!("ippo_mail_sent_total").increment(1);
+                }
                 Err(err) => {
                     let retry_at = Utc::now() + outbox::backoff(mail.attempts, state.mailer.max_backoff_secs);
                     tracing::warn!(id = mail.id, attempts = mail.attempts, error = %err, "mail not sent; will retry");
+                    metrics::counter!("ippo_mail_failures_total").increment(1);
                     outbox::mark_failed(&state.db, mail.id, &format!("{err:#}"), retry_at).await?;
                 }
             }

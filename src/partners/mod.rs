@@ -131,6 +131,16 @@ pub struct ReferralInput {
     pub reason: String,
 }
 
+/// What staff need to refer attendees of one session: the active shops (those helping
+/// with the session first) and the referrals already made from it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralDesk {
+    pub partners: Vec<Partner>,
+    /// Of `partners`, those linked to the session.
+    pub session_partner_ids: Vec<i64>,
+    pub referrals: Vec<Referral>,
+}
+
 /// What a partner's staff see on their home page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerHome {
@@ -216,11 +226,11 @@ pub async fn load_partner_home() -> Result<Option<PartnerHome>, ServerFnError> {
     for_page(store::home(&state.db, &viewer, Utc::now()).await)
 }
 
-/// Referrals made from one session, for its venue's staff and managers (audit-logged).
+/// The referral page of one session, for its venue's staff and managers (audit-logged).
 #[server]
-pub async fn load_session_referrals(session_id: i64) -> Result<Option<Vec<Referral>>, ServerFnError> {
+pub async fn load_referral_desk(session_id: i64) -> Result<Option<ReferralDesk>, ServerFnError> {
     let Some((state, viewer)) = page_context()? else { return Ok(None) };
-    for_page(store::session_referrals(&state.db, &viewer, session_id).await)
+    for_page(store::referral_desk(&state.db, &viewer, session_id).await)
 }
 
 #[server]

@@ -33,8 +33,9 @@ pub fn export_routes() -> Router<AppState> {
         .route("/open-data/sessions.csv", get(open_data_csv))
 }
 
+/// The report filter as a query string; the partner report reads it too.
 #[derive(Deserialize)]
-struct KpiQuery {
+pub(crate) struct KpiQuery {
     fiscal_year: Option<String>,
     venue_id: Option<i64>,
     ward: Option<String>,
@@ -42,7 +43,7 @@ struct KpiQuery {
 }
 
 impl KpiQuery {
-    fn filter(self) -> AppResult<KpiFilter> {
+    pub(crate) fn filter(self) -> AppResult<KpiFilter> {
         let fiscal_year = match self.fiscal_year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(fy) => Some(fy.parse().map_err(|_| {
@@ -61,7 +62,8 @@ async fn kpi(State(state): State<AppState>, Authed(viewer): Authed, Query(q): Qu
     Ok(Json(store::report(&state.db, &q.filter()?, Utc::now(), lang).await?))
 }
 
-fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> AppResult<Response> {
+/// A CSV download for Excel: UTF-8 with a byte-order mark.
+pub(crate) fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> AppResult<Response> {
     // Excel opens UTF-8 correctly only with a byte-order mark.
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {

@@ -22,7 +22,7 @@ fn query(name: &str) -> Option<String> {
 }
 
 /// A rate with its n, flagged when n is too small or under target.
-fn rate_view(rate: &Rate, lang: Lang) -> impl IntoView {
+pub fn rate_view(rate: &Rate, lang: Lang) -> impl IntoView {
     let note = if rate.too_few {
         Some(lang.tr("kpi.too_few"))
     } else if rate.below_target() {
@@ -55,7 +55,7 @@ fn kpi_card(label: String, rate: &Rate, show_target: bool, lang: Lang) -> impl I
     }
 }
 
-fn breakdown(title: String, lines: &[KpiLine], lang: Lang, link: Option<fn(&KpiLine) -> String>) -> impl IntoView {
+pub fn breakdown(title: String, lines: &[KpiLine], lang: Lang, link: Option<fn(&KpiLine) -> String>) -> impl IntoView {
     let rows = lines
         .iter()
         .map(|l| {

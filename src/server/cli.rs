@@ -171,6 +171,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     let mailer = Mailer::from_config(&config)?;
     let config = Arc::new(config);
     let state = AppState { db: db.clone(), config: config.clone(), leptos_options, mailer };
+    super::metrics::handle();
     let store = WebSessionStore::new(&db).await?;
     store.spawn_cleanup();
     crate::mail::worker::spawn(state.clone());

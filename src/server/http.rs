@@ -62,6 +62,7 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
         .merge(exchange::api::form_routes())
         .merge(privacy::api::form_routes())
         .route("/healthz", axum::routing::get(healthz))
+        .route("/metrics", axum::routing::get(super::metrics::render))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -74,6 +75,7 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
                 move || shell(options.clone())
             },
         )
+        .route_layer(middleware::from_fn(super::metrics::track))
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .fallback_service(ServeDir::new(&*leptos_options.site_root).not_found_service(axum::routing::any({
             let state = state.clone();
@@ -85,6 +87,7 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
         .layer(middleware::from_fn(api_errors_as_json))
         .layer(middleware::from_fn(with_request_context))
         .layer(CompressionLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -4,6 +4,7 @@ mod helpers;
 mod smtp;
 
 mod accounts;
+mod operations;
 mod registrations;
 mod reports;
 mod security;
