@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a throw-away Ippo server for the Playwright tests: a fresh SQLite data folder,
-# the demo city, and two known accounts. Playwright's `webServer` runs this.
+# the demo city, and known accounts (manager, staff, admin, partner). Playwright's
+# `webServer` runs this.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,6 +33,13 @@ printf '%s' "$password" | "$IPPO_BIN" user add \
   --email manager.e2e@example.jp --name 'E2E 管理者' --role manager --password-stdin
 printf '%s' "$password" | "$IPPO_BIN" user add \
   --email staff.e2e@example.jp --name 'E2E 受付' --role staff --venue 1 --venue 2 --password-stdin
+printf '%s' "$password" | "$IPPO_BIN" user add \
+  --email admin.e2e@example.jp --name 'E2E 監査' --role admin --password-stdin
+# A partner shop's staff member (partner shop 1 of the demo city), for /partner. Not fatal:
+# a build without partner accounts still runs every other test.
+printf '%s' "$password" | "$IPPO_BIN" user add \
+  --email partner.e2e@example.jp --name 'E2E 協力店' --role partner --partner 1 --password-stdin \
+  || echo "serve.sh: no partner account (this build cannot create one)" >&2
 
 # Remove the data folder once the server is gone. `exec` keeps this shell's PID for the
 # server; the watcher runs in its own session so the signals that stop the server's

@@ -91,6 +91,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=privacy::pages::AuditPage ssr=ssr.clone()/>
                     <Route path=path!("/admin/people") view=privacy::pages::PeoplePage ssr=ssr.clone()/>
                     // Partner and data-exchange pages (partners::pages, exchange::pages) go here.
+                    <Route path=path!("/manage/partners") view=crate::partners::pages::ManagePartnersPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/partners/new") view=crate::partners::pages::PartnerFormPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/partners/:id/edit") view=crate::partners::pages::PartnerFormPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/partners/report") view=crate::partners::pages::PartnerReportPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/sessions/:id/partners") view=crate::partners::pages::SessionPartnersPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/sessions/:id/refer") view=crate::partners::pages::ReferPage ssr=ssr.clone()/>
+                    <Route path=path!("/partner") view=crate::partners::pages::PartnerHomePage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/exchange") view=crate::exchange::pages::ExchangePage ssr=ssr.clone()/>
                     <Route path=path!("/manage/venues") view=venues::pages::ManageVenuesPage ssr=ssr.clone()/>
                     <Route path=path!("/manage/venues/new") view=venues::pages::VenueFormPage ssr=ssr.clone()/>
                     <Route path=path!("/manage/venues/:id/edit") view=venues::pages::VenueFormPage ssr=ssr.clone()/>
@@ -199,4 +207,28 @@ pub fn Refused() -> impl IntoView {
 /// Shows the error of a failed data load in the reader's language.
 pub fn load_failed(lang: Lang) -> AnyView {
     view! { <div class="notice notice-error" role="alert"><p>{lang.tr("error.internal")}</p></div> }.into_any()
+}
+
+/// A table in a frame that scrolls sideways on a phone. An empty header names a
+/// column of buttons, for screen readers only.
+pub fn data_table(class: &'static str, headers: Vec<String>, rows: impl IntoView + 'static) -> impl IntoView {
+    let lang = current_lang();
+    let head = headers
+        .into_iter()
+        .map(|h| {
+            if h.is_empty() {
+                view! { <th scope="col"><span class="visually-hidden">{lang.tr("form.actions")}</span></th> }.into_any()
+            } else {
+                view! { <th scope="col">{h}</th> }.into_any()
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class=class>
+                <thead><tr>{head}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
 }

@@ -25,7 +25,7 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
     id: v.id,
     impact: v.impact,
     help: v.help,
-    nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+    nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
   }));
   expect(summary, `axe violations on ${page.url()}`).toEqual([]);
 }

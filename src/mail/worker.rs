@@ -13,16 +13,17 @@ const POLL: StdDuration = StdDuration::from_secs(1);
 
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
-        let mut last_reminders = None;
+        let interval = state.config.housekeeping_interval_secs.max(1) as i64;
+        let mut last_round = None;
         let mut last_retention: Option<i64> = None;
         loop {
             if let Err(err) = deliver_due(&state).await {
                 tracing::error!(?err, "outbox delivery failed");
             }
-            // Reminders and housekeeping once a minute is plenty.
-            let minute = Utc::now().timestamp() / 60;
-            if last_reminders != Some(minute) {
-                last_reminders = Some(minute);
+            // Reminders and housekeeping once per interval (a minute by default).
+            let round = Utc::now().timestamp() / interval;
+            if last_round != Some(round) {
+                last_round = Some(round);
                 if let Err(err) = crate::registrations::store::queue_reminders(&state, Utc::now()).await {
                     tracing::error!(?err, "queueing reminders failed");
                 }
@@ -30,8 +31,9 @@ pub fn spawn(state: AppState) {
                     tracing::warn!(?err, "pruning rate limits failed");
                 }
                 // Personal data past retention: checked hourly (and at start).
-                if minute % 60 == 0 || last_retention.is_none() {
-                    last_retention = Some(minute);
+                let hour = Utc::now().timestamp() / 3600;
+                if last_retention != Some(hour) {
+                    last_retention = Some(hour);
                     let days = state.config.retention_days;
                     if let Err(err) = crate::privacy::store::apply_retention(&state.db, days, Utc::now()).await {
                         tracing::error!(?err, "retention job failed");

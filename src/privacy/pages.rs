@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::{audit_entries, find_people, AuditFilter};
 use crate::{
     accounts::current_viewer,
-    app::{load_failed, Refused},
+    app::{data_table, load_failed, Refused},
     forms::{FormErrors, TextField},
     i18n::current_lang,
     time::{format_span, to_tokyo},
@@ -50,19 +50,7 @@ pub fn AuditPage() -> impl IntoView {
                         </tr>
                     }).collect_view();
                     view! {
-                        <div class="table-wrap">
-                            <table class="table">
-                                <thead><tr>
-                                    <th scope="col">{lang.tr("audit.date")}</th>
-                                    <th scope="col">{lang.tr("audit.user")}</th>
-                                    <th scope="col">{lang.tr("audit.action")}</th>
-                                    <th scope="col">{lang.tr("audit.subject")}</th>
-                                    <th scope="col">{lang.tr("audit.detail")}</th>
-                                    <th scope="col">{lang.tr("audit.client")}</th>
-                                </tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        </div>
+                        {data_table("table", vec![lang.tr("audit.date"), lang.tr("audit.user"), lang.tr("audit.action"), lang.tr("audit.subject"), lang.tr("audit.detail"), lang.tr("audit.client")], rows)}
                     }.into_any()
                 })
             }}
@@ -109,17 +97,7 @@ pub fn PeoplePage() -> impl IntoView {
                         </tr>
                     }).collect_view();
                     view! {
-                        <div class="table-wrap">
-                            <table class="table">
-                                <thead><tr>
-                                    <th scope="col">{lang.tr("register.name")}</th>
-                                    <th scope="col">{lang.tr("register.phone")}</th>
-                                    <th scope="col">{lang.tr("sessions.title")}</th>
-                                    <th scope="col"><span class="visually-hidden">{lang.tr("form.actions")}</span></th>
-                                </tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        </div>
+                        {data_table("table", vec![lang.tr("register.name"), lang.tr("register.phone"), lang.tr("sessions.title"), String::new()], rows)}
                     }.into_any()
                 })
             }}

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{checkin_status, fetch_registration, session_roster, survey_sheet, RegistrationStatusView, RosterEntry};
 use crate::{
     accounts::current_viewer,
-    app::{load_failed, NotFound, Refused},
+    app::{data_table, load_failed, NotFound, Refused},
     domain::{AgeBand, Attendance, Channel, Relation, RegistrationStatus, SessionKind, SessionStatus, SmartphoneOs, Topic},
     forms::{form_token, Checkbox, FormErrors, RadioGroup, SelectField, TextArea, TextField},
     i18n::{current_lang, Lang},
@@ -252,18 +252,7 @@ pub fn StaffHomePage() -> impl IntoView {
                         </tr>
                     }).collect_view();
                     view! {
-                        <div class="table-wrap">
-                            <table class="table">
-                                <thead><tr>
-                                    <th scope="col">{lang.tr("sessions.when")}</th>
-                                    <th scope="col">{lang.tr("sessions.title")}</th>
-                                    <th scope="col">{lang.tr("sessions.confirmed_of_capacity")}</th>
-                                    <th scope="col">{lang.tr("roster.waitlist")}</th>
-                                    <th scope="col">{lang.tr("sessions.status")}</th>
-                                </tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        </div>
+                        {data_table("table", vec![lang.tr("sessions.when"), lang.tr("sessions.title"), lang.tr("sessions.confirmed_of_capacity"), lang.tr("roster.waitlist"), lang.tr("sessions.status")], rows)}
                     }.into_any()
                 })
             }}
@@ -317,6 +306,15 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
     ];
     let slot_minutes = session.slot_minutes.unwrap_or(0);
     let is_consultation = s.kind == SessionKind::Consultation;
+    let mut roster_headers = vec!["#".to_string(), lang.tr("roster.status")];
+    if is_consultation {
+        roster_headers.push(lang.tr("register.slot"));
+    }
+    roster_headers.extend(
+        ["register.name", "register.phone", "register.age_band", "roster.loaner", "roster.channel", "roster.contact", "roster.check"]
+            .map(|k| lang.tr(k)),
+    );
+    roster_headers.push(String::new());
     let rows = roster
         .iter()
         .enumerate()
@@ -359,25 +357,9 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
             <a class="button button-secondary" href=format!("/staff/sessions/{}/checkin", s.id)>{lang.tr("checkin.title")}</a>
             <a class="button button-secondary" href=format!("/staff/sessions/{}/surveys", s.id)>{lang.tr("survey.fast_link")}</a>
             <a class="button button-secondary" href=format!("/staff/sessions/{}/survey-sheet", s.id)>{lang.tr("survey.sheet_link")}</a>
+            <a class="button button-secondary" href=format!("/staff/sessions/{}/refer", s.id)>{lang.tr("partners.refer.link")}</a>
         </p>
-        <div class="table-wrap">
-            <table class="table roster">
-                <thead><tr>
-                    <th scope="col">"#"</th>
-                    <th scope="col">{lang.tr("roster.status")}</th>
-                    {is_consultation.then(|| view! { <th scope="col">{lang.tr("register.slot")}</th> })}
-                    <th scope="col">{lang.tr("register.name")}</th>
-                    <th scope="col">{lang.tr("register.phone")}</th>
-                    <th scope="col">{lang.tr("register.age_band")}</th>
-                    <th scope="col">{lang.tr("roster.loaner")}</th>
-                    <th scope="col">{lang.tr("roster.channel")}</th>
-                    <th scope="col">{lang.tr("roster.contact")}</th>
-                    <th scope="col">{lang.tr("roster.check")}</th>
-                    <th scope="col" class="no-print"><span class="visually-hidden">{lang.tr("form.actions")}</span></th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {data_table("table roster", roster_headers, rows)}
         <section class="no-print stack" aria-labelledby="staff-register-heading">
             <h2 id="staff-register-heading">{lang.tr("roster.add")}</h2>
             <p class="field-hint">{lang.tr("roster.add_hint")}</p>
@@ -434,28 +416,19 @@ fn call_list_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) 
         <h1>{title}</h1>
         <p>{lang.tr_with("calls.intro", &[("when", first_day)])}</p>
         {to_call.is_empty().then(|| view! { <p class="notice notice-info">{lang.tr("calls.none")}</p> })}
-        <div class="table-wrap">
-            <table class="table roster">
-                <thead><tr>
-                    <th scope="col">{lang.tr("register.name")}</th>
-                    <th scope="col">{lang.tr("register.phone")}</th>
-                    <th scope="col">{lang.tr("register.registrant_phone")}</th>
-                    <th scope="col">{lang.tr("roster.loaner")}</th>
-                    <th scope="col">{lang.tr("roster.check")}</th>
-                </tr></thead>
-                <tbody>
-                    {to_call.iter().map(|r| view! {
-                        <tr>
-                            <td>{r.attendee_name.clone()}<br/><span class="muted">{r.attendee_kana.clone()}</span></td>
-                            <td><a href=format!("tel:{}", r.attendee_phone)>{r.attendee_phone.clone()}</a></td>
-                            <td>{r.registrant_phone.clone().unwrap_or_default()}</td>
-                            <td>{if r.needs_loaner { lang.tr("form.yes") } else { String::new() }}</td>
-                            <td class="tick-box" aria-hidden="true"></td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        {data_table(
+            "table roster",
+            ["register.name", "register.phone", "register.registrant_phone", "roster.loaner", "roster.check"].map(|k| lang.tr(k)).to_vec(),
+            to_call.iter().map(|r| view! {
+                <tr>
+                    <td>{r.attendee_name.clone()}<br/><span class="muted">{r.attendee_kana.clone()}</span></td>
+                    <td><a href=format!("tel:{}", r.attendee_phone)>{r.attendee_phone.clone()}</a></td>
+                    <td>{r.registrant_phone.clone().unwrap_or_default()}</td>
+                    <td>{if r.needs_loaner { lang.tr("form.yes") } else { String::new() }}</td>
+                    <td class="tick-box" aria-hidden="true"></td>
+                </tr>
+            }).collect_view(),
+        )}
         <p class="no-print"><a href=format!("/staff/sessions/{}", s.id)>{lang.tr("roster.title")}</a></p>
     }
 }

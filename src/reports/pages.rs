@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{chart, load_kpi_report, KpiFilter, KpiLine, KpiReport, Rate};
 use crate::{
     accounts::current_viewer,
-    app::{load_failed, url_escape, NotFound, Refused},
+    app::{data_table, load_failed, url_escape, NotFound, Refused},
     domain::{SessionKind, Topic},
     forms::SelectField,
     i18n::{current_lang, Lang},
@@ -76,21 +76,12 @@ pub fn breakdown(title: String, lines: &[KpiLine], lang: Lang, link: Option<fn(&
         })
         .collect_view();
     view! {
-        <h2>{title.clone()}</h2>
-        <div class="table-wrap">
-            <table class="table">
-                <caption class="visually-hidden">{title}</caption>
-                <thead><tr>
-                    <th scope="col">{lang.tr("kpi.group")}</th>
-                    <th scope="col">{lang.tr("kpi.sessions")}</th>
-                    <th scope="col">{lang.tr("kpi.comprehension")}</th>
-                    <th scope="col">{lang.tr("kpi.satisfaction")}</th>
-                    <th scope="col">{lang.tr("kpi.attendance")}</th>
-                    <th scope="col">{lang.tr("kpi.fill")}</th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <h2>{title}</h2>
+        {data_table(
+            "table",
+            ["kpi.group", "kpi.sessions", "kpi.comprehension", "kpi.satisfaction", "kpi.attendance", "kpi.fill"].map(|k| lang.tr(k)).to_vec(),
+            rows,
+        )}
     }
 }
 
@@ -209,18 +200,7 @@ pub fn KpiSessionPage() -> impl IntoView {
                     <Title text=title.clone()/>
                     <h1>{title}</h1>
                     <p><a href=format!("/sessions/{id}")>{session.summary.title.clone()}</a>" · "{lang.tr_with("survey.count", &[("n", answers.len().to_string())])}</p>
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead><tr>
-                                <th scope="col">{lang.tr("kpi.comprehension")}</th>
-                                <th scope="col">{lang.tr("kpi.satisfaction")}</th>
-                                <th scope="col">{lang.tr("survey.wants_online_short")}</th>
-                                <th scope="col">{lang.tr("survey.topics_wanted")}</th>
-                                <th scope="col">{lang.tr("survey.comment")}</th>
-                            </tr></thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
+                    {data_table("table", vec![lang.tr("kpi.comprehension"), lang.tr("kpi.satisfaction"), lang.tr("survey.wants_online_short"), lang.tr("survey.topics_wanted"), lang.tr("survey.comment")], rows)}
                 }.into_any()
             })}
         </Suspense>

@@ -135,7 +135,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { kind, file, skip_bad_rows } => {
-            crate::exchange::import::import_file(&db, kind, &file, skip_bad_rows).await
+            // Importing sessions may move waitlisted people up, which writes their mails.
+            let state = app_state(config, db)?;
+            crate::exchange::import::import_file(&state, kind, &file, skip_bad_rows).await.map_err(describe)
         }
         Command::Token { command: TokenCommand::Issue { email } } => {
             let token = accounts::store::issue_token(&db, &email).await.map_err(|err| describe(err))?;
@@ -157,11 +159,8 @@ fn describe(err: super::error::AppError) -> anyhow::Error {
     }
 }
 
-async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
-    if config.seed == SeedMode::Demo && seed::is_empty(&db).await? {
-        let report = seed::demo(&db).await?;
-        println!("{report}");
-    }
+/// What handlers and domain functions reach: the database, configuration and mailer.
+fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
     let leptos_options = LeptosOptions::builder()
         .output_name("ippo")
         .site_root(config.site_root.as_str())
@@ -169,8 +168,16 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         .site_addr(config.site_addr)
         .build();
     let mailer = Mailer::from_config(&config)?;
-    let config = Arc::new(config);
-    let state = AppState { db: db.clone(), config: config.clone(), leptos_options, mailer };
+    Ok(AppState { db, config: Arc::new(config), leptos_options, mailer })
+}
+
+async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
+    if config.seed == SeedMode::Demo && seed::is_empty(&db).await? {
+        let report = seed::demo(&db).await?;
+        println!("{report}");
+    }
+    let state = app_state(config, db.clone())?;
+    let config = state.config.clone();
     super::metrics::handle();
     let store = WebSessionStore::new(&db).await?;
     store.spawn_cleanup();

@@ -44,6 +44,10 @@ pub struct Config {
     #[arg(long, env = "IPPO_MAIL_FROM", default_value = "北九州市 スマホ教室 <noreply@ippo.example.jp>", global = true)]
     pub mail_from: String,
 
+    /// Seconds between housekeeping rounds (queueing day-before reminders, pruning counters).
+    #[arg(long, env = "IPPO_HOUSEKEEPING_INTERVAL", default_value_t = 60, global = true)]
+    pub housekeeping_interval_secs: u64,
+
     /// Longest wait between two delivery attempts of one e-mail, in seconds.
     #[arg(long, env = "IPPO_MAIL_MAX_BACKOFF", default_value_t = 60, global = true)]
     pub mail_max_backoff_secs: u64,

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{get_session, list_sessions, SessionDetail, SessionFilter, SessionSummary};
 use crate::{
     accounts::current_viewer,
-    app::{load_failed, url_escape, NotFound, Refused},
+    app::{data_table, load_failed, url_escape, NotFound, Refused},
     domain::{SessionKind, SessionStatus, Topic},
     forms::{BareInput, FieldError, FormErrors, SelectField, TextArea, TextField},
     i18n::{current_lang, Lang},
@@ -244,6 +244,7 @@ fn session_view(d: SessionDetail, lang: Lang) -> impl IntoView {
                     <a class="button button-secondary" href=format!("/staff/sessions/{}/checkin", s.id)>{lang.tr("checkin.title")}</a>
                     <a class="button button-secondary" href=format!("/manage/kpi/sessions/{}", s.id)>{lang.tr("kpi.answers_link")}</a>
                     {is_manager.then(|| view! { <a class="button button-secondary" href=format!("/manage/sessions/{}/edit", s.id)>{lang.tr("form.edit")}</a> })}
+                    {is_manager.then(|| view! { <a class="button button-secondary" href=format!("/manage/sessions/{}/partners", s.id)>{lang.tr("partners.link_session")}</a> })}
                 </p>
                 {(is_manager && s.status == SessionStatus::Scheduled).then(|| view! {
                     <form method="post" action=format!("/manage/sessions/{}/cancel", s.id) class="form">
@@ -393,6 +394,8 @@ pub fn ManageHomePage() -> impl IntoView {
             <li><a href="/manage/kpi">{lang.tr("kpi.title")}</a></li>
             <li><a href="/manage/sessions">{lang.tr("manage.sessions")}</a></li>
             <li><a href="/manage/venues">{lang.tr("venues.title")}</a></li>
+            <li><a href="/manage/partners">{lang.tr("partners.title")}</a></li>
+            <li><a href="/manage/exchange">{lang.tr("exchange.title")}</a></li>
         </ul>
     }
     .into_any()
@@ -461,22 +464,7 @@ fn manage_table(dir: &VenueDirectory, filter: &SessionFilter, found: super::Sess
             <TextField name="from" label=lang.tr("home.from") input_type="date" value=filter.from.clone().unwrap_or_default()/>
             <div class="field"><button type="submit" class="button button-primary">{lang.tr("home.search")}</button></div>
         </form>
-        <div class="table-wrap">
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">{lang.tr("sessions.when")}</th>
-                        <th scope="col">{lang.tr("sessions.title")}</th>
-                        <th scope="col">{lang.tr("sessions.kind")}</th>
-                        <th scope="col">{lang.tr("sessions.venue")}</th>
-                        <th scope="col">{lang.tr("sessions.confirmed_of_capacity")}</th>
-                        <th scope="col">{lang.tr("sessions.status")}</th>
-                        <th scope="col"><span class="visually-hidden">{lang.tr("form.actions")}</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {data_table("table", vec![lang.tr("sessions.when"), lang.tr("sessions.title"), lang.tr("sessions.kind"), lang.tr("sessions.venue"), lang.tr("sessions.confirmed_of_capacity"), lang.tr("sessions.status"), String::new()], rows)}
         <nav class="cluster" aria-label=lang.tr("home.pages")>
             {(page > 1).then(|| view! { <a class="button button-secondary" href=page_href(page - 1)>{lang.tr("home.previous")}</a> })}
             {found.has_more.then(|| view! { <a class="button button-secondary" href=page_href(page + 1)>{lang.tr("home.next")}</a> })}

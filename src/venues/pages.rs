@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{fetch_venue_directory, Venue, VenueDirectory};
 use crate::{
     accounts::current_viewer,
-    app::{load_failed, Refused},
+    app::{data_table, load_failed, Refused},
     domain::VenueKind,
     forms::{FormErrors, SelectField, TextField},
     i18n::{current_lang, Lang},
@@ -57,20 +57,7 @@ fn venue_table(dir: &VenueDirectory, lang: Lang) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">{lang.tr("venues.name")}</th>
-                        <th scope="col">{lang.tr("venues.kind")}</th>
-                        <th scope="col">{lang.tr("venues.ward")}</th>
-                        <th scope="col">{lang.tr("venues.address")}</th>
-                        <th scope="col"><span class="visually-hidden">{lang.tr("form.actions")}</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {data_table("table", vec![lang.tr("venues.name"), lang.tr("venues.kind"), lang.tr("venues.ward"), lang.tr("venues.address"), String::new()], rows)}
     }
 }
 

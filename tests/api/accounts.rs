@@ -56,4 +56,19 @@ async fn english_switch_is_remembered(backend: Backend) {
     assert!(en.contains("<html lang=\"en\"") && en.contains("Find a class"));
 }
 
-both_backends!(login_logout_and_role_pages, cli_refuses_weak_passwords_and_issues_working_tokens, english_switch_is_remembered);
+async fn login_attempts_are_throttled(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    for _ in 0..10 {
+        let res = app.client.post(app.url("/login")).form(&[("email", "s@example.jp"), ("password", "guess-guess-guess")]).send().await.unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    // Even the right password waits once the minute's attempts are used up.
+    let res = app.client.post(app.url("/login")).form(&[("email", "s@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.unwrap().contains("1分ほど待って"));
+    // Another account is not affected.
+    let res = app.client.post(app.url("/login")).form(&[("email", "m@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+}
+
+both_backends!(login_attempts_are_throttled, login_logout_and_role_pages, cli_refuses_weak_passwords_and_issues_working_tokens, english_switch_is_remembered);

@@ -97,6 +97,19 @@ impl TestApp {
         run_cli(&env, args, None).await
     }
 
+    /// Runs an `ippo` subcommand that may fail; returns its status, output and errors.
+    pub async fn cli_output(&self, args: &[&str]) -> std::process::Output {
+        cli_output(&self.env, args, None).await
+    }
+
+    /// Makes a partner staff account of that shop and returns its API token.
+    pub async fn partner_token(&self, partner_id: i64, email: &str) -> String {
+        let partner = partner_id.to_string();
+        let args = ["user", "add", "--email", email, "--name", "店舗 担当", "--role", "partner", "--partner", &partner, "--password-stdin"];
+        run_cli(&self.env, &args, Some("test-password-123")).await;
+        run_cli(&self.env, &["token", "issue", "--email", email], None).await.trim().to_string()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -197,7 +210,8 @@ impl TestApp {
     }
 }
 
-async fn run_cli(env: &[(String, String)], args: &[&str], stdin: Option<&str>) -> String {
+/// Runs `ippo` with these arguments and returns how it ended, whether it succeeded or not.
+async fn cli_output(env: &[(String, String)], args: &[&str], stdin: Option<&str>) -> std::process::Output {
     use tokio::io::AsyncWriteExt;
     let mut cmd = Command::new(binary());
     cmd.args(args).envs(env.iter().cloned()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -207,7 +221,11 @@ async fn run_cli(env: &[(String, String)], args: &[&str], stdin: Option<&str>) -
         input.write_all(text.as_bytes()).await.unwrap();
     }
     drop(input);
-    let out = child.wait_with_output().await.unwrap();
+    child.wait_with_output().await.unwrap()
+}
+
+async fn run_cli(env: &[(String, String)], args: &[&str], stdin: Option<&str>) -> String {
+    let out = cli_output(env, args, stdin).await;
     assert!(out.status.success(), "ippo {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }

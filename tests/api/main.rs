@@ -5,6 +5,7 @@ mod smtp;
 
 mod accounts;
 mod operations;
+mod partners;
 mod registrations;
 mod reports;
 mod security;

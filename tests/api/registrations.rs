@@ -289,7 +289,38 @@ async fn two_instances_share_capacity_and_send_each_mail_once(backend: Backend) 
     assert_eq!(sink.inbox.all().await.len(), 300, "no mail sent twice");
 }
 
+async fn the_day_before_everyone_with_e_mail_is_reminded_once(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let options = Options {
+        smtp_port: Some(sink.port),
+        extra_env: vec![("IPPO_HOUSEKEEPING_INTERVAL".into(), "1".into())],
+        ..Default::default()
+    };
+    let app = spawn_app(backend, options).await;
+    // Tomorrow 10:00 in Tokyo.
+    let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+    let tomorrow = (chrono::Utc::now().with_timezone(&tokyo) + chrono::Duration::days(1)).date_naive();
+    let starts = tomorrow.and_hms_opt(10, 0, 0).unwrap().and_local_timezone(tokyo).unwrap();
+    let body = json!({ "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339() });
+    let id = app.schedule(10, 1, body).await["id"].as_i64().unwrap();
+    for n in 0..2 {
+        assert_eq!(sign_up(&app, id, n, Some(format!("rem{n}@example.jp"))).await.status(), 201);
+    }
+    // A registrant without e-mail is on the staff's call list instead.
+    assert_eq!(sign_up(&app, id, 9, None).await.status(), 201);
+    let mails = sink.inbox.wait_for(4, MAIL_WAIT).await;
+    let reminders: Vec<_> = mails.iter().filter(|m| m.text().contains("明日は")).collect();
+    assert_eq!(reminders.len(), 2, "one reminder per registrant with e-mail");
+    assert!(reminders.iter().all(|m| m.text().contains("BEGIN:VCALENDAR")));
+    // Later rounds find nothing new: the next mail to arrive is the one we cause.
+    sign_up(&app, id, 3, Some("late@example.jp".into())).await;
+    let mails = sink.inbox.wait_for(6, MAIL_WAIT).await;
+    let to_rem0 = mails.iter().filter(|m| m.to == ["rem0@example.jp"]).count();
+    assert_eq!(to_rem0, 2, "confirmation and one reminder, nothing more");
+}
+
 both_backends!(
+    the_day_before_everyone_with_e_mail_is_reminded_once,
     two_instances_share_capacity_and_send_each_mail_once,
     a_rush_never_overbooks,
     cancel_promotes_the_oldest_waitlisted_and_mails_them,
