@@ -140,10 +140,16 @@ def page(base: str, path: str, save: str | None) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--save", help="folder to keep the fetched HTML in")
+    p.add_argument("--files", nargs="*", default=[],
+                   help="also measure these files alone (e.g. the island bundle that only staff pages load)")
     p.add_argument("base")
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="+")  # --files, if given, goes after the pages
     args = p.parse_args()
     pages = [page(args.base, path, args.save) for path in args.paths]
+    for path in args.files:
+        f = {k: v for k, v in sizes(urljoin(args.base, path)).items() if k != "body"}
+        pages.append({"path": path, "file": True, "status": f["status"], "html": f,
+                      "total": {"raw": f["raw"], "gzip": f["gzip"], "br": f["br"]}})
     json.dump(pages, sys.stdout, ensure_ascii=False, indent=1)
     print()
     bad = [pg["path"] for pg in pages if pg["status"] != 200]

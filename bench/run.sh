@@ -210,8 +210,10 @@ bench_backend() {
   local code
   code="$(curl -fsS -H "Authorization: Bearer $token" "$base/api/v1/sessions/1" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["survey_code"])')"
+  local bundle=() f
+  for f in "$SITE_ROOT"/pkg/*.js "$SITE_ROOT"/pkg/*.wasm; do [[ -f "$f" ]] && bundle+=("/pkg/${f##*/}"); done
   python3 "$here/pageweight.py" --save "$out/pages" "$base" / /sessions/1 /sessions/1/register "/survey/$code" \
-    >"$out/pageweight.json"
+    --files "${bundle[@]}" >"$out/pageweight.json"
 
   # (d) peak memory, read before the server stops
   grep -E '^(VmRSS|VmHWM)' "/proc/$server_pid/status" >"$out/memory_peak.txt"

@@ -199,7 +199,10 @@ def summary(results: str) -> str:
         w(f"### Page weight of the public pages (first load, {b} server)\n")
         w("| page | `<script>` tags | HTML raw / gzip / br | linked files (raw) | total raw | total gzip | total br |")
         w("|---|---|---|---|---|---|---|")
+        files = [pg for pg in pages if pg.get("file")]
         for pg in pages:
+            if pg.get("file"):
+                continue
             h = pg["html"]
             linked = ", ".join(f"{k} {v['count']}× {kib(v['raw'])}" for k, v in sorted(pg["by_type"].items())) or "none"
             t = pg["total"]
@@ -207,6 +210,10 @@ def summary(results: str) -> str:
             w(f"| `{pg['path']}` | {scripts} | {kib(h['raw'])} / {kib(h['gzip'])} / {kib(h['br'])} | {linked} | "
               f"{kib(t['raw'])} | {kib(t['gzip'])} | {kib(t['br'])} |")
         w("")
+        if files:
+            w("Files under `/pkg` that no public page loads (the islands of the staff pages): " + "; ".join(
+                f"`{f['path']}` {kib(f['total']['raw'])} raw, {kib(f['total']['gzip'])} gzip, {kib(f['total']['br'])} br"
+                for f in files) + ".\n")
         break  # the pages are the same on both backends
 
     rush = os.path.join(results, "signup_rush.txt")

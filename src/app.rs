@@ -26,6 +26,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <meta name="description" content=lang.tr("site.description")/>
+                {(!page_is_public()).then(|| view! { <meta name="robots" content="noindex"/> })}
                 <link rel="stylesheet" href="/pkg/ippo.css"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 {scripts}
@@ -54,6 +56,21 @@ fn content_security_policy() {
     );
     if let Ok(value) = http::HeaderValue::from_str(&policy) {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// Pages search engines may list: the session listings, not personal or staff pages.
+fn page_is_public() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|parts| {
+            let path = parts.uri.path();
+            path == "/" || (path.starts_with("/sessions/") && !path.ends_with("/register")) || path.starts_with("/venues/")
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 

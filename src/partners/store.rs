@@ -418,17 +418,8 @@ pub async fn mark_handled(db: &Db, viewer: &Viewer, id: i64) -> AppResult<Referr
 pub async fn report(db: &Db, filter: &KpiFilter, now: DateTime<Utc>, lang: Lang) -> AppResult<PartnerReport> {
     let fy = reports::store::resolve_year(filter, now)?;
     let sessions = reports::store::session_tallies(db, filter, fy).await?;
+    let links = links_in_year(db, fy).await?;
     let (from, to) = crate::time::fiscal_year_bounds(fy);
-    let links: Vec<(i64, i64, PartnerRole)> = on_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT sp.session_id, sp.partner_id, sp.role FROM session_partners sp JOIN sessions s ON s.id = sp.session_id
-             WHERE s.starts_at >= $1 AND s.starts_at < $2",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(pool)
-        .await
-    })?;
     let referral_counts: Vec<(i64, i64, i64)> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT f.partner_id, COUNT(*), COUNT(f.handled_at)
@@ -442,6 +433,35 @@ pub async fn report(db: &Db, filter: &KpiFilter, now: DateTime<Utc>, lang: Lang)
         .await
     })?;
     Ok(summarise(fy, &list(db).await?, &sessions, &links, &referral_counts, now, lang))
+}
+
+/// Which partner helps with which session of the fiscal year, in what role.
+async fn links_in_year(db: &Db, fy: i32) -> AppResult<Vec<(i64, i64, PartnerRole)>> {
+    let (from, to) = crate::time::fiscal_year_bounds(fy);
+    Ok(on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT sp.session_id, sp.partner_id, sp.role FROM session_partners sp JOIN sessions s ON s.id = sp.session_id
+             WHERE s.starts_at >= $1 AND s.starts_at < $2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await
+    })?)
+}
+
+/// The KPI report's "by partner" lines: the tallies and rates of the sessions each shop
+/// supported, for the shops that supported any.
+pub async fn kpi_by_partner(
+    db: &Db,
+    fy: i32,
+    sessions: &[reports::store::SessionTallyRow],
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> AppResult<Vec<KpiLine>> {
+    let links = links_in_year(db, fy).await?;
+    let report = summarise(fy, &list(db).await?, sessions, &links, &[], now, lang);
+    Ok(report.partners.into_iter().filter(|l| l.sessions_supported > 0).map(|l| l.kpi).collect())
 }
 
 /// Sums each partner's sessions; a session supported by several shops counts for each

@@ -13,6 +13,8 @@ pub mod store;
 
 /// The city's target for comprehension and satisfaction.
 pub const TARGET: f64 = 0.80;
+/// How many under-target sessions the report lists (the lowest first).
+pub const BELOW_TARGET_SHOWN: usize = 100;
 /// Rates over fewer answers than this are shown but flagged as too few.
 pub const MIN_ANSWERS: i64 = 5;
 
@@ -146,8 +148,13 @@ pub struct KpiReport {
     pub by_kind: Vec<KpiLine>,
     pub by_topic: Vec<KpiLine>,
     pub by_month: Vec<KpiLine>,
-    /// Sessions whose comprehension or satisfaction is under the target.
+    /// Partner shops with the sessions they supported (a session with two shops counts for each).
+    pub by_partner: Vec<KpiLine>,
+    /// Sessions whose comprehension or satisfaction is under the target, lowest first,
+    /// at most `BELOW_TARGET_SHOWN` of them.
     pub below_target: Vec<KpiLine>,
+    /// How many sessions are under the target in all.
+    pub below_target_total: usize,
 }
 
 #[server]

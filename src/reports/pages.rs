@@ -160,7 +160,11 @@ fn kpi_view(r: KpiReport, filter: &KpiFilter, dir: &crate::venues::VenueDirector
         {breakdown(lang.tr("kpi.by_ward"), &r.by_ward, lang, None)}
         {breakdown(lang.tr("kpi.by_kind"), &r.by_kind, lang, None)}
         {breakdown(lang.tr("kpi.by_topic"), &r.by_topic, lang, None)}
+        {breakdown(lang.tr("kpi.by_partner"), &r.by_partner, lang, None)}
         {breakdown(lang.tr("kpi.below_target_sessions"), &r.below_target, lang, Some(|l: &KpiLine| format!("/manage/kpi/sessions/{}", l.key)))}
+        {(r.below_target_total > r.below_target.len()).then(|| view! {
+            <p class="muted">{lang.tr_with("kpi.below_target_more", &[("shown", r.below_target.len().to_string()), ("total", r.below_target_total.to_string())])}</p>
+        })}
         <h2>{lang.tr("kpi.exports")}</h2>
         <ul class="stack no-print">
             <li><a href=format!("/manage/exports/sessions.csv?{query_string}")>{lang.tr("kpi.export_sessions")}</a></li>

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{KpiFilter, KpiLine, KpiReport, Tally, TARGET};
+use super::{KpiFilter, KpiLine, KpiReport, Tally, BELOW_TARGET_SHOWN, TARGET};
 use crate::{
     domain::{FieldErrors, Problem, SessionKind, Topic},
     i18n::Lang,
@@ -110,7 +110,9 @@ pub async fn report(db: &Db, filter: &KpiFilter, now: DateTime<Utc>, lang: Lang)
     let fy = resolve_year(filter, now)?;
     let rows = session_tallies(db, filter, fy).await?;
     let wards = venues::store::wards(db).await?;
-    Ok(summarise(fy, &rows, &wards, now, lang))
+    let mut report = summarise(fy, &rows, &wards, now, lang);
+    report.by_partner = crate::partners::store::kpi_by_partner(db, fy, &rows, now, lang).await?;
+    Ok(report)
 }
 
 /// Sums the sessions into the totals and every breakdown.
@@ -135,6 +137,12 @@ pub fn summarise(fy: i32, rows: &[SessionTallyRow], wards: &[venues::Ward], now:
             below.push(KpiLine::new(row.id.to_string(), row.title.clone(), t));
         }
     }
+    let below_target_total = below.len();
+    let lowest = |l: &KpiLine| {
+        [l.comprehension_rate.value, l.satisfaction_rate.value].into_iter().flatten().fold(f64::INFINITY, f64::min)
+    };
+    below.sort_by(|a, b| lowest(a).total_cmp(&lowest(b)));
+    below.truncate(BELOW_TARGET_SHOWN);
     KpiReport {
         fiscal_year: fy,
         sessions: total.sessions,
@@ -152,7 +160,9 @@ pub fn summarise(fy: i32, rows: &[SessionTallyRow], wards: &[venues::Ward], now:
         by_kind: lines(by_kind),
         by_topic: lines(by_topic),
         by_month: lines(by_month),
+        by_partner: Vec::new(),
         below_target: below,
+        below_target_total,
     }
 }
 

@@ -168,7 +168,7 @@ fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
         .site_addr(config.site_addr)
         .build();
     let mailer = Mailer::from_config(&config)?;
-    Ok(AppState { db, config: Arc::new(config), leptos_options, mailer })
+    Ok(AppState { db, config: Arc::new(config), leptos_options, mailer, venues: Default::default() })
 }
 
 async fn serve(config: Config, db: Db) -> anyhow::Result<()> {

@@ -13,6 +13,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
     pub mailer: Mailer,
+    /// Venues and wards, read on every public page and changed rarely.
+    pub venues: crate::venues::store::DirectoryCache,
 }
 
 /// The state inside a server function or a page being rendered.

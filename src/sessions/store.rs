@@ -80,14 +80,19 @@ pub async fn list(db: &Db, filter: &SessionFilter, now: DateTime<Utc>) -> AppRes
     let topic = opt_code(&mut errors, "topic", filter.topic.as_deref(), Topic::parse);
     errors.into_result()?;
     // The public never sees sessions that have started: they cannot be joined any more.
-    let from = if filter.include_past { from } else { Some(from.map_or(now, |f| f.max(now))) };
+    // Both bounds are always bound: an optional bound (`$1 IS NULL OR …`) makes SQLite scan
+    // the start-time index from its first entry instead of seeking to the bound.
+    // The open ends are years both backends store and compare as text and as timestamps alike.
+    let earliest = from_tokyo(NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"), NaiveTime::MIN);
+    let latest = from_tokyo(NaiveDate::from_ymd_opt(9999, 1, 1).expect("valid date"), NaiveTime::MIN);
+    let from = if filter.include_past { from.unwrap_or(earliest) } else { from.map_or(now, |f| f.max(now)) };
+    let to = to.unwrap_or(latest);
     let ward = filter.ward.as_deref().filter(|s| !s.is_empty());
     let limit = filter.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
     let offset = filter.offset.unwrap_or(0).max(0);
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM sessions s JOIN venues v ON v.id = s.venue_id
-         WHERE ($1 IS NULL OR s.starts_at >= $1)
-           AND ($2 IS NULL OR s.starts_at < $2)
+         WHERE s.starts_at >= $1 AND s.starts_at < $2
            AND ($3 IS NULL OR v.ward = $3)
            AND ($4 IS NULL OR s.kind = $4)
            AND ($5 IS NULL OR s.topic = $5)
@@ -196,6 +201,29 @@ pub async fn venue_meetings(
             (meeting, r.session.into())
         })
         .collect())
+}
+
+/// Binds a draft's fields as `$1`…`$14` in the order of the sessions table's columns
+/// (kind, title, topic, venue_id, starts_at, ends_at, capacity, loaner_devices,
+/// instructors, assistants, slot_minutes, advisors, description, what_to_bring).
+macro_rules! bind_draft {
+    ($query:expr, $draft:expr, $starts_at:expr, $ends_at:expr) => {
+        $query
+            .bind($draft.kind)
+            .bind(&$draft.title)
+            .bind($draft.topic)
+            .bind($draft.venue_id)
+            .bind($starts_at)
+            .bind($ends_at)
+            .bind($draft.capacity)
+            .bind($draft.loaner_devices)
+            .bind($draft.instructors)
+            .bind($draft.assistants)
+            .bind($draft.slot_minutes)
+            .bind($draft.advisors)
+            .bind(&$draft.description)
+            .bind(&$draft.what_to_bring)
+    };
 }
 
 /// A session input that passed every check.
@@ -385,27 +413,13 @@ pub async fn create(db: &Db, draft: Draft) -> AppResult<i64> {
 pub async fn insert(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> AppResult<i64> {
     let (starts_at, ends_at) = span(&draft.meetings);
     let id: i64 = on_tx!(tx, conn => {
-        sqlx::query_scalar(
+        bind_draft!(sqlx::query_scalar(
             "INSERT INTO sessions (kind, title, topic, venue_id, starts_at, ends_at, capacity, loaner_devices,
-                 instructors, assistants, slot_minutes, advisors, status, description, what_to_bring,
-                 survey_code, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'scheduled', $13, $14, $15, $16, $16)
+                 instructors, assistants, slot_minutes, advisors, description, what_to_bring,
+                 status, survey_code, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'scheduled', $15, $16, $16)
              RETURNING id",
-        )
-        .bind(draft.kind)
-        .bind(&draft.title)
-        .bind(draft.topic)
-        .bind(draft.venue_id)
-        .bind(starts_at)
-        .bind(ends_at)
-        .bind(draft.capacity)
-        .bind(draft.loaner_devices)
-        .bind(draft.instructors)
-        .bind(draft.assistants)
-        .bind(draft.slot_minutes)
-        .bind(draft.advisors)
-        .bind(&draft.description)
-        .bind(&draft.what_to_bring)
+        ), draft, starts_at, ends_at)
         .bind(new_survey_code())
         .bind(now)
         .fetch_one(&mut *conn)
@@ -493,26 +507,12 @@ pub async fn update_in(
         return Err(errors.into());
     }
     on_tx!(tx, conn => {
-        sqlx::query(
+        bind_draft!(sqlx::query(
             "UPDATE sessions SET kind = $1, title = $2, topic = $3, venue_id = $4, starts_at = $5, ends_at = $6,
                  capacity = $7, loaner_devices = $8, instructors = $9, assistants = $10, slot_minutes = $11,
                  advisors = $12, description = $13, what_to_bring = $14, updated_at = $15
              WHERE id = $16",
-        )
-        .bind(draft.kind)
-        .bind(&draft.title)
-        .bind(draft.topic)
-        .bind(draft.venue_id)
-        .bind(starts_at)
-        .bind(ends_at)
-        .bind(draft.capacity)
-        .bind(draft.loaner_devices)
-        .bind(draft.instructors)
-        .bind(draft.assistants)
-        .bind(draft.slot_minutes)
-        .bind(draft.advisors)
-        .bind(&draft.description)
-        .bind(&draft.what_to_bring)
+        ), draft, starts_at, ends_at)
         .bind(now)
         .bind(id)
         .execute(&mut *conn)

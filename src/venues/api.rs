@@ -40,7 +40,9 @@ async fn create(
     ApiJson(input): ApiJson<VenueInput>,
 ) -> AppResult<impl IntoResponse> {
     viewer.require_manager()?;
-    Ok((StatusCode::CREATED, Json(store::create(&state.db, &input).await?)))
+    let venue = store::create(&state.db, &input).await?;
+    state.venues.clear().await;
+    Ok((StatusCode::CREATED, Json(venue)))
 }
 
 fn input_of(form: &Posted) -> VenueInput {
@@ -56,7 +58,9 @@ fn input_of(form: &Posted) -> VenueInput {
 async fn create_form(State(state): State<AppState>, form: Posted) -> Response {
     let result = async {
         form.viewer_or_401()?.require_manager()?;
-        store::create(&state.db, &input_of(&form)).await
+        let venue = store::create(&state.db, &input_of(&form)).await?;
+        state.venues.clear().await;
+        Ok(venue)
     };
     form.finish(&state, result.await, |_| "/manage/venues?saved=1".into()).await
 }
@@ -64,7 +68,9 @@ async fn create_form(State(state): State<AppState>, form: Posted) -> Response {
 async fn update_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
         form.viewer_or_401()?.require_manager()?;
-        store::update(&state.db, id, &input_of(&form)).await
+        let venue = store::update(&state.db, id, &input_of(&form)).await?;
+        state.venues.clear().await;
+        Ok(venue)
     };
     form.finish(&state, result.await, |_| "/manage/venues?saved=1".into()).await
 }

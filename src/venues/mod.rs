@@ -71,5 +71,5 @@ impl VenueDirectory {
 #[server]
 pub async fn fetch_venue_directory() -> Result<VenueDirectory, ServerFnError> {
     let state = crate::server::state::app_state()?;
-    store::directory(&state.db).await.map_err(|e| ServerFnError::new(e.to_string()))
+    state.venues.get(&state.db).await.map_err(|e| ServerFnError::new(e.to_string()))
 }

@@ -31,6 +31,31 @@ pub async fn directory(db: &Db) -> AppResult<VenueDirectory> {
     Ok(VenueDirectory { venues: list(db).await?, wards: wards(db).await? })
 }
 
+/// The venue directory kept for a few seconds: every public page shows venue names, and
+/// a venue edited on another instance shows up here within `DirectoryCache::TTL`.
+#[derive(Clone, Default)]
+pub struct DirectoryCache(std::sync::Arc<tokio::sync::RwLock<Option<(std::time::Instant, VenueDirectory)>>>);
+
+impl DirectoryCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+    pub async fn get(&self, db: &Db) -> AppResult<VenueDirectory> {
+        if let Some((at, dir)) = self.0.read().await.as_ref() {
+            if at.elapsed() < Self::TTL {
+                return Ok(dir.clone());
+            }
+        }
+        let fresh = directory(db).await?;
+        *self.0.write().await = Some((std::time::Instant::now(), fresh.clone()));
+        Ok(fresh)
+    }
+
+    /// Forgets the directory after a change made here.
+    pub async fn clear(&self) {
+        *self.0.write().await = None;
+    }
+}
+
 pub async fn get(db: &Db, id: i64) -> AppResult<Venue> {
     let sql = format!("SELECT {VENUE_COLUMNS} FROM venues WHERE id = $1");
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?)

@@ -216,6 +216,13 @@ async fn partner_report_counts_sessions_attendees_and_referrals(backend: Backend
     let docomo = r["by_carrier"].as_array().unwrap().iter().find(|l| l["key"] == "docomo").cloned().unwrap();
     assert_eq!(docomo["sessions"], 2);
 
+    // The KPI report breaks down by partner too.
+    let kpi: Value = app.get(&format!("/api/v1/reports/kpi?fiscal_year={fy}"), Some(&app.manager_token)).await.json().await.unwrap();
+    let by_partner = kpi["by_partner"].as_array().unwrap();
+    assert_eq!(by_partner.iter().map(|l| l["key"].as_str().unwrap()).collect::<Vec<_>>(), vec!["2", "1"]);
+    assert_eq!(by_partner[1]["sessions"], 2);
+    assert_eq!(by_partner[1]["comprehension_rate"]["n"], 2);
+
     assert_eq!(app.get("/api/v1/reports/partners", Some(&app.staff_token)).await.status(), 403);
     assert_eq!(app.get("/api/v1/reports/partners?fiscal_year=abc", Some(&app.manager_token)).await.status(), 422);
     let page = app.client.get(app.url(&format!("/manage/partners/report?fiscal_year={fy}"))).bearer_auth(&app.manager_token).send().await.unwrap();
