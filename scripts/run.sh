@@ -3,6 +3,7 @@
 # SQLite file under ./data, loading the sample city into a new database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/node_modules/.bin:$PATH"
 scripts/setup.sh
 cargo leptos build --release
 export IPPO_SEED="${IPPO_SEED:-demo}"

@@ -38,9 +38,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$wb_version"; then
   cargo install wasm-bindgen-cli@"$wb_version"
 fi
 
-if ! command -v wasm-opt >/dev/null; then
-  say "installing binaryen (wasm-opt) for release builds"
-  apt_install binaryen
+# wasm-opt for release builds. Debian's binaryen (108) miscompiles wasm-bindgen 0.2.130's
+# externref table, so a current binaryen comes from npm into .tools/ (put on PATH by the
+# run and test scripts).
+if [[ ! -x .tools/node_modules/.bin/wasm-opt ]]; then
+  command -v npm >/dev/null || fail "npm is missing: it is needed for wasm-opt (binaryen) and the browser tests"
+  say "installing binaryen 132 (wasm-opt) into .tools/"
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error binaryen@132.0.0
 fi
 
 if $want_tests; then

@@ -4,6 +4,7 @@
 # Nothing is skipped: a missing PostgreSQL or browser fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/node_modules/.bin:$PATH"
 scripts/setup.sh --test
 target_dir="${CARGO_TARGET_DIR:-target}"
 

@@ -229,6 +229,16 @@ pub fn load_failed(lang: Lang) -> AnyView {
 /// A table in a frame that scrolls sideways on a phone. An empty header names a
 /// column of buttons, for screen readers only.
 pub fn data_table(class: &'static str, headers: Vec<String>, rows: impl IntoView + 'static) -> impl IntoView {
+    named_table(class, None, headers, rows)
+}
+
+/// A `data_table` with a name (a caption only screen readers hear).
+pub fn named_table(
+    class: &'static str,
+    caption: Option<String>,
+    headers: Vec<String>,
+    rows: impl IntoView + 'static,
+) -> impl IntoView {
     let lang = current_lang();
     let head = headers
         .into_iter()
@@ -243,6 +253,7 @@ pub fn data_table(class: &'static str, headers: Vec<String>, rows: impl IntoView
     view! {
         <div class="table-wrap">
             <table class=class>
+                {caption.map(|c| view! { <caption class="visually-hidden">{c}</caption> })}
                 <thead><tr>{head}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>

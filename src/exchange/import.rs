@@ -409,6 +409,8 @@ pub async fn import(
         progress.inc(1);
     }
     tx.commit().await?;
+    // Imported venues show on the next page; promoted people get their mail now.
+    state.venues.clear().await;
     state.mailer.wake();
     report.applied = true;
     Ok(report)

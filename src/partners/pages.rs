@@ -11,11 +11,11 @@ use super::{
 };
 use crate::{
     accounts::current_viewer,
-    app::{load_failed, NotFound, Refused},
+    app::{data_table, load_failed, NotFound, Refused},
     domain::{Carrier, PartnerRole, RegistrationStatus},
     forms::{Checkbox, FormErrors, SelectField, TextArea, TextField},
     i18n::{current_lang, Lang},
-    registrations::{session_roster, RosterEntry},
+    registrations::{pages::staff_session, RosterEntry},
     reports::pages::{breakdown, rate_view},
     sessions::{get_session, SessionDetail},
     time::{fiscal_year, fiscal_year_label, format_date, format_span, to_tokyo},
@@ -88,25 +88,10 @@ fn partner_table(partners: &[Partner], dir: &VenueDirectory, lang: Lang) -> impl
             }
         })
         .collect_view();
-    view! {
-        <div class="table-wrap">
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">{lang.tr("partners.name")}</th>
-                        <th scope="col">{lang.tr("partners.carrier")}</th>
-                        <th scope="col">{lang.tr("venues.ward")}</th>
-                        <th scope="col">{lang.tr("partners.contact_name")}</th>
-                        <th scope="col">{lang.tr("partners.phone")}</th>
-                        <th scope="col">{lang.tr("partners.agreement_date")}</th>
-                        <th scope="col">{lang.tr("partners.status")}</th>
-                        <th scope="col"><span class="visually-hidden">{lang.tr("form.actions")}</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
+    let headers = ["partners.name", "partners.carrier", "venues.ward", "partners.contact_name", "partners.phone", "partners.agreement_date", "partners.status"];
+    let mut headers: Vec<String> = headers.iter().map(|k| lang.tr(k)).collect();
+    headers.push(String::new());
+    data_table("table", headers, rows)
 }
 
 #[component]
@@ -220,6 +205,8 @@ fn report_view(r: PartnerReport, lang: Lang) -> impl IntoView {
             }
         })
         .collect_view();
+    let headers = ["partners.name", "partners.carrier", "partners.report.sessions", "partners.report.attendees", "partners.report.referrals", "kpi.comprehension", "kpi.satisfaction"];
+    let headers = headers.iter().map(|k| lang.tr(k)).collect();
     let mut carriers = r.by_carrier.clone();
     carriers.push(r.without_partner.clone());
     view! {
@@ -227,23 +214,9 @@ fn report_view(r: PartnerReport, lang: Lang) -> impl IntoView {
             <SelectField name="fiscal_year" label=lang.tr("kpi.fiscal_year") options=years value=r.fiscal_year.to_string()/>
             <div class="field"><button type="submit" class="button button-primary">{lang.tr("kpi.show")}</button></div>
         </form>
-        <h2>{heading.clone()}</h2>
+        <h2>{heading}</h2>
         <p>{lang.tr("partners.report.intro")}</p>
-        <div class="table-wrap">
-            <table class="table">
-                <caption class="visually-hidden">{heading}</caption>
-                <thead><tr>
-                    <th scope="col">{lang.tr("partners.name")}</th>
-                    <th scope="col">{lang.tr("partners.carrier")}</th>
-                    <th scope="col">{lang.tr("partners.report.sessions")}</th>
-                    <th scope="col">{lang.tr("partners.report.attendees")}</th>
-                    <th scope="col">{lang.tr("partners.report.referrals")}</th>
-                    <th scope="col">{lang.tr("kpi.comprehension")}</th>
-                    <th scope="col">{lang.tr("kpi.satisfaction")}</th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {data_table("table", headers, rows)}
         {breakdown(lang.tr("partners.report.by_carrier"), &carriers, lang, None)}
     }
 }
@@ -315,19 +288,8 @@ fn session_partners_view(session: SessionDetail, linked: Vec<SessionPartner>, pa
         {if linked.is_empty() {
             view! { <p>{lang.tr("partners.session.none")}</p> }.into_any()
         } else {
-            view! {
-                <div class="table-wrap">
-                    <table class="table">
-                        <thead><tr>
-                            <th scope="col">{lang.tr("partners.name")}</th>
-                            <th scope="col">{lang.tr("partners.carrier")}</th>
-                            <th scope="col">{lang.tr("partners.role")}</th>
-                            <th scope="col"><span class="visually-hidden">{lang.tr("form.actions")}</span></th>
-                        </tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            }.into_any()
+            let headers = vec![lang.tr("partners.name"), lang.tr("partners.carrier"), lang.tr("partners.role"), String::new()];
+            data_table("table", headers, rows).into_any()
         }}
         <section class="stack" aria-labelledby="add-partner-heading">
             <h2 id="add-partner-heading">{lang.tr("partners.session.add")}</h2>
@@ -351,15 +313,14 @@ pub fn ReferPage() -> impl IntoView {
     view! {
         <Suspense>
             {move || Suspend::new(async move {
-                let session = match get_session(id).await {
-                    Ok(Some(s)) => s,
-                    Ok(None) => return view! { <NotFound/> }.into_any(),
-                    Err(_) => return load_failed(lang),
+                let (session, roster) = match staff_session(id, lang).await {
+                    Ok(found) => found,
+                    Err(view) => return view,
                 };
-                match (session_roster(id).await, load_referral_desk(id).await) {
-                    (Ok(Some(roster)), Ok(Some(desk))) => refer_view(session, roster, desk, lang).into_any(),
-                    (Ok(None), _) | (_, Ok(None)) => view! { <Refused/> }.into_any(),
-                    _ => load_failed(lang),
+                match load_referral_desk(id).await {
+                    Ok(Some(desk)) => refer_view(session, roster, desk, lang).into_any(),
+                    Ok(None) => view! { <Refused/> }.into_any(),
+                    Err(_) => load_failed(lang),
                 }
             })}
         </Suspense>
@@ -445,29 +406,23 @@ fn referral_table(referrals: &[Referral], for_shop: bool, lang: Lang) -> AnyView
             }
         })
         .collect_view();
-    view! {
-        <div class="table-wrap">
-            <table class="table">
-                <thead><tr>
-                    <th scope="col">{lang.tr("partners.referrals.date")}</th>
-                    <th scope="col">{lang.tr("register.name")}</th>
-                    {for_shop.then(|| view! { <th scope="col">{lang.tr("register.phone")}</th> })}
-                    <th scope="col">{lang.tr("partners.refer.reason")}</th>
-                    <th scope="col">{lang.tr(if for_shop { "partners.referrals.session" } else { "partners.refer.shop" })}</th>
-                    <th scope="col">{lang.tr("partners.status")}</th>
-                    {for_shop.then(|| view! { <th scope="col"><span class="visually-hidden">{lang.tr("form.actions")}</span></th> })}
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+    let mut headers = vec![lang.tr("partners.referrals.date"), lang.tr("register.name")];
+    if for_shop {
+        headers.push(lang.tr("register.phone"));
     }
-    .into_any()
+    headers.push(lang.tr("partners.refer.reason"));
+    headers.push(lang.tr(if for_shop { "partners.referrals.session" } else { "partners.refer.shop" }));
+    headers.push(lang.tr("partners.status"));
+    if for_shop {
+        headers.push(String::new());
+    }
+    data_table("table", headers, rows).into_any()
 }
 
 #[component]
 pub fn PartnerHomePage() -> impl IntoView {
     let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.partner_id.is_some()) {
+    if current_viewer().is_none_or(|v| v.partner_id.is_none()) {
         return view! { <Refused/> }.into_any();
     }
     view! {
@@ -517,21 +472,8 @@ fn partner_home_view(home: PartnerHome, lang: Lang) -> impl IntoView {
             {if home.sessions.is_empty() {
                 view! { <p>{lang.tr("partners.home.no_sessions")}</p> }.into_any()
             } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead><tr>
-                                <th scope="col">{lang.tr("sessions.when")}</th>
-                                <th scope="col">{lang.tr("sessions.title")}</th>
-                                <th scope="col">{lang.tr("sessions.venue")}</th>
-                                <th scope="col">{lang.tr("partners.role")}</th>
-                                <th scope="col">{lang.tr("sessions.confirmed_of_capacity")}</th>
-                                <th scope="col">{lang.tr("sessions.status")}</th>
-                            </tr></thead>
-                            <tbody>{sessions}</tbody>
-                        </table>
-                    </div>
-                }.into_any()
+                let headers = ["sessions.when", "sessions.title", "sessions.venue", "partners.role", "sessions.confirmed_of_capacity", "sessions.status"];
+                data_table("table", headers.iter().map(|k| lang.tr(k)).collect(), sessions).into_any()
             }}
         </section>
     }

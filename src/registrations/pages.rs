@@ -262,7 +262,7 @@ pub fn StaffHomePage() -> impl IntoView {
 }
 
 /// Loads a session and its roster for a staff page, or says why not.
-async fn staff_session(id: i64, lang: Lang) -> Result<(SessionDetail, Vec<RosterEntry>), AnyView> {
+pub(crate) async fn staff_session(id: i64, lang: Lang) -> Result<(SessionDetail, Vec<RosterEntry>), AnyView> {
     let session = match get_session(id).await {
         Ok(Some(s)) => s,
         Ok(None) => return Err(view! { <NotFound/> }.into_any()),

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{chart, load_kpi_report, KpiFilter, KpiLine, KpiReport, Rate};
 use crate::{
     accounts::current_viewer,
-    app::{data_table, load_failed, url_escape, NotFound, Refused},
+    app::{data_table, named_table, load_failed, url_escape, NotFound, Refused},
     domain::{SessionKind, Topic},
     forms::SelectField,
     i18n::{current_lang, Lang},
@@ -76,9 +76,10 @@ pub fn breakdown(title: String, lines: &[KpiLine], lang: Lang, link: Option<fn(&
         })
         .collect_view();
     view! {
-        <h2>{title}</h2>
-        {data_table(
+        <h2>{title.clone()}</h2>
+        {named_table(
             "table",
+            Some(title),
             ["kpi.group", "kpi.sessions", "kpi.comprehension", "kpi.satisfaction", "kpi.attendance", "kpi.fill"].map(|k| lang.tr(k)).to_vec(),
             rows,
         )}

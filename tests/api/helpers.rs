@@ -317,6 +317,19 @@ pub fn signup(n: usize, email: Option<String>) -> Value {
     })
 }
 
+/// Signs `n` people up for a session at the counter (staff of venue 1) and returns their registration ids.
+pub async fn fill(app: &TestApp, session_id: i64, n: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let mut body = signup(i, None);
+        body["channel"] = json!("counter");
+        let res = app.post(&format!("/api/v1/sessions/{session_id}/registrations"), Some(&app.staff_token), &body).await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        ids.push(res.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    ids
+}
+
 /// Writes one test per backend for an async test function taking a `Backend`.
 #[macro_export]
 macro_rules! both_backends {

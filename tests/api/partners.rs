@@ -9,19 +9,6 @@ fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap()
 }
 
-/// Signs `n` people up for a session at the counter (staff of venue 1) and returns their registration ids.
-async fn sign_up(app: &TestApp, session_id: i64, n: usize) -> Vec<i64> {
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let mut body = signup(i, None);
-        body["channel"] = json!("counter");
-        let res = app.post(&format!("/api/v1/sessions/{session_id}/registrations"), Some(&app.staff_token), &body).await;
-        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-        ids.push(id(&res.json().await.unwrap()));
-    }
-    ids
-}
-
 async fn link(app: &TestApp, session_id: i64, partner_id: i64, role: &str) {
     let body = json!({ "partner_id": partner_id, "role": role });
     let res = app.post(&format!("/api/v1/sessions/{session_id}/partners"), Some(&app.manager_token), &body).await;
@@ -96,6 +83,33 @@ async fn partners_are_kept_by_managers_and_checked(backend: Backend) {
         .post(&format!("/api/v1/sessions/{session}/partners"), Some(&app.manager_token), &json!({ "partner_id": 1, "role": "teacher" }))
         .await;
     assert_eq!(res.status(), 422);
+
+    // The same through the pages' forms, without JavaScript.
+    let form = |fields: &[(&str, &str)]| {
+        let fields: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        app.client.post(app.url("/manage/partners/new")).bearer_auth(&app.manager_token).form(&fields).send()
+    };
+    let res = form(&[("carrier", "docomo"), ("name", ""), ("ward", "moji"), ("address", "北九州市門司区1-1"), ("active", "on")]).await.unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("入力してください。") && html.contains("北九州市門司区1-1"), "the form comes back with the input");
+    let res = form(&[("carrier", "docomo"), ("name", "ドコモショップ門司港店"), ("ward", "moji"), ("address", "北九州市門司区1-1"), ("active", "on")]).await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/manage/partners?saved=1");
+    let page = app.client.get(app.url("/manage/partners")).bearer_auth(&app.manager_token).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("ドコモショップ門司港店"));
+    let res = app
+        .client
+        .post(app.url(&format!("/manage/sessions/{session}/partners")))
+        .bearer_auth(&app.manager_token)
+        .form(&[("partner_id", "1"), ("role", "instructor")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = app.client.get(app.url(&format!("/manage/sessions/{session}/partners"))).bearer_auth(&app.manager_token).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("ドコモショップ小倉駅前店") && html.contains("講師"));
 }
 
 async fn partner_staff_see_only_their_own_shop(backend: Backend) {
@@ -116,8 +130,8 @@ async fn partner_staff_see_only_their_own_shop(backend: Backend) {
     link(&app, supported, 1, "support").await;
     link(&app, other, 2, "instructor").await;
     assert_eq!(app.post(&format!("/api/v1/sessions/{other}/partners"), Some(&shop2), &json!({ "partner_id": 2, "role": "support" })).await.status(), 403);
-    let people = sign_up(&app, supported, 2).await;
-    let others = sign_up(&app, other, 1).await;
+    let people = fill(&app, supported, 2).await;
+    let others = fill(&app, other, 1).await;
 
     // No attendee data from the roster, whichever session.
     assert_eq!(app.get(&format!("/api/v1/sessions/{supported}/registrations"), Some(&shop1)).await.status(), 403);
@@ -174,8 +188,8 @@ async fn partner_report_counts_sessions_attendees_and_referrals(backend: Backend
     link(&app, a, 2, "support").await;
     // Relinking changes the role, it does not add the shop twice.
     link(&app, b, 1, "support").await;
-    let in_a = sign_up(&app, a, 3).await;
-    let in_b = sign_up(&app, b, 2).await;
+    let in_a = fill(&app, a, 3).await;
+    let in_b = fill(&app, b, 2).await;
     for (c, s) in [(5, 5), (4, 2)] {
         let body = json!({ "comprehension": c, "satisfaction": s, "topics_wanted": [], "comment": "" });
         let res = app.post(&format!("/api/v1/sessions/{a}/survey-responses"), Some(&app.staff_token), &body).await;

@@ -3,19 +3,6 @@ use serde_json::{json, Value};
 
 use crate::{both_backends, helpers::*};
 
-/// Signs `n` people up for a session through the staff API and returns their ids.
-async fn fill(app: &TestApp, session_id: i64, n: usize) -> Vec<i64> {
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let mut body = signup(i, None);
-        body["channel"] = json!("counter");
-        let res = app.post(&format!("/api/v1/sessions/{session_id}/registrations"), Some(&app.staff_token), &body).await;
-        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-        ids.push(res.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
-    }
-    ids
-}
-
 async fn answer(app: &TestApp, session_id: i64, comprehension: Option<i64>, satisfaction: Option<i64>) {
     let body = json!({ "comprehension": comprehension, "satisfaction": satisfaction, "wants_online_services": true, "topics_wanted": ["line"], "comment": "" });
     let res = app.post(&format!("/api/v1/sessions/{session_id}/survey-responses"), Some(&app.staff_token), &body).await;
