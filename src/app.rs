@@ -152,6 +152,7 @@ fn Layout(children: Children) -> impl IntoView {
                     <li><a href="/">{lang.tr("nav.find")}</a></li>
                     {viewer.as_ref().filter(|v| v.is_staff()).map(|_| view! { <li><a href="/staff">{lang.tr("nav.staff")}</a></li> })}
                     {viewer.as_ref().filter(|v| v.is_manager()).map(|_| view! { <li><a href="/manage">{lang.tr("nav.manage")}</a></li> })}
+                    {viewer.as_ref().filter(|v| v.role == crate::domain::Role::Partner).map(|_| view! { <li><a href="/partner">{lang.tr("nav.partner")}</a></li> })}
                     {viewer.as_ref().filter(|v| v.is_admin()).map(|_| view! { <li><a href="/admin/audit">{lang.tr("nav.admin")}</a></li> })}
                     {match viewer.as_ref() {
                         Some(v) => view! {

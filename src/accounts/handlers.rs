@@ -41,7 +41,7 @@ fn home_of(role: Role) -> &'static str {
     match role {
         Role::Admin | Role::Manager => "/manage",
         Role::Staff => "/staff",
-        Role::Partner => "/",
+        Role::Partner => "/partner",
     }
 }
 

@@ -39,16 +39,6 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Partner> {
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?)
 }
 
-impl Viewer {
-    /// Managers see every partner; partner staff only their own shop.
-    pub fn require_partner(&self, partner_id: i64) -> Result<(), AppError> {
-        if self.is_manager() || (self.role == Role::Partner && self.partner_id == Some(partner_id)) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-}
 
 /// What the viewer may see of the registry.
 pub async fn visible_partners(db: &Db, viewer: &Viewer) -> AppResult<Vec<Partner>> {

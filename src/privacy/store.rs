@@ -22,6 +22,10 @@ pub async fn anonymise(db: &Db, ids: &[i64], now: DateTime<Utc>) -> AppResult<()
         on_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM outbox WHERE registration_id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
         })?;
+        // A referral's reason may describe the person ("hard of hearing, wants a bigger phone").
+        on_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE referrals SET reason = '' WHERE registration_id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
+        })?;
         on_tx!(&mut tx, conn => {
             sqlx::query(
                 "UPDATE registrations SET attendee_name = '', attendee_kana = '', attendee_phone = '',

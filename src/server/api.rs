@@ -59,4 +59,10 @@ impl Viewer {
     pub fn require_venue(&self, venue_id: i64) -> Result<(), AppError> {
         if self.works_at(venue_id) { Ok(()) } else { Err(AppError::Forbidden) }
     }
+
+    /// Managers act for every partner shop; partner staff only for their own.
+    pub fn require_partner(&self, partner_id: i64) -> Result<(), AppError> {
+        let own_shop = self.role == crate::domain::Role::Partner && self.partner_id == Some(partner_id);
+        if self.is_manager() || own_shop { Ok(()) } else { Err(AppError::Forbidden) }
+    }
 }
