@@ -252,7 +252,7 @@ pub fn named_table(
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class=class>
                 {caption.map(|c| view! { <caption class="visually-hidden">{c}</caption> })}
                 <thead><tr>{head}</tr></thead>

@@ -367,7 +367,7 @@ fn month_view(
             <a href=href(previous_month(first))>{lang.tr("calendar.previous")}</a>
             <a href=href(next_month(first))>{lang.tr("calendar.next")}</a>
         </nav>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="month-calendar">
                 <caption class="visually-hidden">{title}</caption>
                 <thead>
@@ -548,7 +548,7 @@ fn session_form(dir: &VenueDirectory, existing: Option<SessionDetail>, lang: Lan
                 <legend>{lang.tr("sessions.meetings")}</legend>
                 <p class="field-hint" id="meetings-hint">{lang.tr("sessions.meetings_hint")}</p>
                 <FieldError name="starts_at"/>
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0">
                     <table class="table">
                         <thead>
                             <tr>
