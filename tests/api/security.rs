@@ -9,24 +9,40 @@ enum Who {
     Garbage,
     OtherStaff,
     Staff,
+    Partner,
+    OtherPartner,
     Manager,
+    Admin,
 }
 
-const EVERYONE: [Who; 5] = [Who::Anonymous, Who::Garbage, Who::OtherStaff, Who::Staff, Who::Manager];
+const EVERYONE: [Who; 8] =
+    [Who::Anonymous, Who::Garbage, Who::OtherStaff, Who::Staff, Who::Partner, Who::OtherPartner, Who::Manager, Who::Admin];
 
-fn token(app: &TestApp, who: Who) -> Option<String> {
+struct Tokens {
+    partner: String,
+    other_partner: String,
+}
+
+fn token(app: &TestApp, tokens: &Tokens, who: Who) -> Option<String> {
     match who {
         Who::Anonymous => None,
         Who::Garbage => Some("ippo_0000garbage".into()),
         Who::OtherStaff => Some(app.other_staff_token.clone()),
         Who::Staff => Some(app.staff_token.clone()),
+        Who::Partner => Some(tokens.partner.clone()),
+        Who::OtherPartner => Some(tokens.other_partner.clone()),
         Who::Manager => Some(app.manager_token.clone()),
+        Who::Admin => Some(app.admin_token.clone()),
     }
 }
 
 /// Every protected endpoint against every role: the status each must get.
 async fn every_endpoint_refuses_the_wrong_people(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
+    let tokens = Tokens {
+        partner: app.partner_token(1, "shop1@example.jp").await,
+        other_partner: app.partner_token(2, "shop2@example.jp").await,
+    };
     let session = app.schedule(10, -1, json!({})).await["id"].as_i64().unwrap();
     let mut body = signup(1, None);
     body["channel"] = json!("counter");
@@ -35,20 +51,29 @@ async fn every_endpoint_refuses_the_wrong_people(backend: Backend) {
     let start = (Utc::now() + Duration::days(3)).to_rfc3339();
     let end = (Utc::now() + Duration::days(3) + Duration::hours(1)).to_rfc3339();
     let new_session = json!({ "kind": "seminar", "title": "t", "topic": "other", "venue_id": 1, "starts_at": start, "ends_at": end, "capacity": 5 });
-    type Expect = [u16; 5]; // anonymous, garbage, other staff, staff, manager
+    // anonymous, garbage token, staff of another venue, staff of the venue, partner shop 1,
+    // partner shop 2, manager, admin
+    type Expect = [u16; 8];
     let cases: Vec<(&str, String, Value, Expect)> = vec![
-        ("POST", "/api/v1/venues".into(), json!({ "name": "n", "kind": "other", "ward": "moji", "address": "a" }), [401, 401, 403, 403, 201]),
-        ("POST", "/api/v1/sessions".into(), new_session, [401, 401, 403, 403, 201]),
-        ("PATCH", format!("/api/v1/sessions/{session}"), json!({ "title": "改題" }), [401, 401, 403, 403, 200]),
-        ("GET", format!("/api/v1/sessions/{session}/registrations"), json!(null), [401, 401, 403, 200, 200]),
-        ("POST", format!("/api/v1/registrations/{reg}/attendance"), json!({ "attendance": "attended" }), [401, 401, 403, 200, 200]),
-        ("POST", format!("/api/v1/sessions/{session}/survey-responses"), json!({ "comprehension": 4 }), [403, 401, 403, 201, 201]),
-        ("GET", "/api/v1/reports/kpi".into(), json!(null), [401, 401, 403, 403, 200]),
+        ("POST", "/api/v1/venues".into(), json!({ "name": "n", "kind": "other", "ward": "moji", "address": "a" }), [401, 401, 403, 403, 403, 403, 201, 201]),
+        ("POST", "/api/v1/sessions".into(), new_session, [401, 401, 403, 403, 403, 403, 201, 201]),
+        ("PATCH", format!("/api/v1/sessions/{session}"), json!({ "title": "改題" }), [401, 401, 403, 403, 403, 403, 200, 200]),
+        ("GET", format!("/api/v1/sessions/{session}/registrations"), json!(null), [401, 401, 403, 200, 403, 403, 200, 200]),
+        ("POST", format!("/api/v1/registrations/{reg}/attendance"), json!({ "attendance": "attended" }), [401, 401, 403, 200, 403, 403, 200, 200]),
+        ("POST", format!("/api/v1/sessions/{session}/survey-responses"), json!({ "comprehension": 4 }), [403, 401, 403, 201, 403, 403, 201, 201]),
+        ("GET", "/api/v1/reports/kpi".into(), json!(null), [401, 401, 403, 403, 403, 403, 200, 200]),
+        ("GET", "/api/v1/partners".into(), json!(null), [401, 401, 403, 403, 200, 200, 200, 200]),
+        ("GET", "/api/v1/partners/1".into(), json!(null), [401, 401, 403, 403, 200, 403, 200, 200]),
+        ("PATCH", "/api/v1/partners/1".into(), json!({ "notes": "更新" }), [401, 401, 403, 403, 403, 403, 200, 200]),
+        ("POST", format!("/api/v1/sessions/{session}/partners"), json!({ "partner_id": 3, "role": "support" }), [401, 401, 403, 403, 403, 403, 201, 201]),
+        ("GET", "/api/v1/referrals".into(), json!(null), [401, 401, 403, 403, 200, 200, 200, 200]),
+        ("GET", "/api/v1/reports/partners".into(), json!(null), [401, 401, 403, 403, 403, 403, 200, 200]),
+        ("GET", "/manage/exports/sessions.csv".into(), json!(null), [401, 401, 403, 403, 403, 403, 200, 200]),
     ];
     for (method, path, body, expect) in cases {
         for (who, want) in EVERYONE.iter().zip(expect) {
             let mut req = app.client.request(method.parse().unwrap(), app.url(&path));
-            if let Some(t) = token(&app, *who) {
+            if let Some(t) = token(&app, &tokens, *who) {
                 req = req.bearer_auth(t);
             }
             if !body.is_null() {
@@ -66,6 +91,7 @@ async fn every_endpoint_refuses_the_wrong_people(backend: Backend) {
         }
     }
     // Manager-only cancel last, as it changes the session for good.
+    assert_eq!(app.post(&format!("/api/v1/sessions/{session}/cancel"), Some(&tokens.partner), &json!({})).await.status(), 403);
     assert_eq!(app.post(&format!("/api/v1/sessions/{session}/cancel"), Some(&app.staff_token), &json!({})).await.status(), 403);
     assert_eq!(app.post(&format!("/api/v1/sessions/{session}/cancel"), Some(&app.manager_token), &json!({})).await.status(), 200);
 }
