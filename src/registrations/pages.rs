@@ -275,8 +275,10 @@ pub(crate) async fn staff_session(id: i64, lang: Lang) -> Result<(SessionDetail,
     }
 }
 
+/// A staff page about one session and its roster: it needs a login, loads the roster
+/// (the read is audit-logged, refused outside the viewer's venues) and lets `render` draw it.
 #[component]
-pub fn RosterPage() -> impl IntoView {
+pub fn StaffSessionView(render: fn(SessionDetail, Vec<RosterEntry>, Lang) -> AnyView) -> impl IntoView {
     let lang = current_lang();
     if current_viewer().is_none() {
         return view! { <Refused/> }.into_any();
@@ -286,13 +288,18 @@ pub fn RosterPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match staff_session(id, lang).await {
-                    Ok((session, roster)) => roster_view(session, roster, lang).into_any(),
+                    Ok((session, roster)) => render(session, roster, lang),
                     Err(view) => view,
                 }
             })}
         </Suspense>
     }
     .into_any()
+}
+
+#[component]
+pub fn RosterPage() -> impl IntoView {
+    view! { <StaffSessionView render=|session, roster, lang| roster_view(session, roster, lang).into_any()/> }
 }
 
 fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> impl IntoView {
@@ -388,22 +395,7 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
 
 #[component]
 pub fn CallListPage() -> impl IntoView {
-    let lang = current_lang();
-    if current_viewer().is_none() {
-        return view! { <Refused/> }.into_any();
-    }
-    let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match staff_session(id, lang).await {
-                    Ok((session, roster)) => call_list_view(session, roster, lang).into_any(),
-                    Err(view) => view,
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    view! { <StaffSessionView render=|session, roster, lang| call_list_view(session, roster, lang).into_any()/> }
 }
 
 fn call_list_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> impl IntoView {
