@@ -7,7 +7,7 @@
 
 use std::{collections::HashMap, path::Path};
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{NaiveTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
 pub use super::ImportKind;
@@ -19,7 +19,11 @@ use crate::{
         error::{AppError, AppResult},
         state::AppState,
     },
-    sessions::{self, store::Draft, SessionInput},
+    sessions::{
+        self,
+        store::{Draft, Span},
+        SessionInput,
+    },
     time::from_tokyo,
     venues::{self, store::CheckedVenue, Venue, VenueInput, Ward},
 };
@@ -195,7 +199,7 @@ fn merge(mut errors: FieldErrors, more: FieldErrors) -> FieldErrors {
 }
 
 /// "2026-12-05 10:00-12:30; 2026-12-12 10:00-12:30" (Tokyo time), one entry per meeting.
-fn parse_meetings(cell: &str) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, Problem> {
+fn parse_meetings(cell: &str) -> Result<Vec<Span>, Problem> {
     let entries: Vec<&str> = cell.split([';', '\n']).map(str::trim).filter(|e| !e.is_empty()).collect();
     if entries.is_empty() {
         return Err(Problem::new("error.required"));

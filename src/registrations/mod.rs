@@ -64,10 +64,12 @@ pub struct RegistrationCreated {
 
 /// What the holder of a cancel token sees of their registration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct RegistrationStatusView {
     pub id: i64,
     pub session_id: i64,
     pub status: RegistrationStatus,
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub waitlist_position: Option<i64>,
     pub attendee_name: String,
     pub needs_loaner: bool,

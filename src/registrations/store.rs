@@ -541,7 +541,7 @@ pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> AppResult<
 }
 
 pub async fn status_by_token(db: &Db, token: &str) -> AppResult<Option<RegistrationStatusView>> {
-    let row: Option<(i64, i64, RegistrationStatus, String, bool, Option<DateTime<Utc>>)> = on_db!(db, pool => {
+    let row: Option<RegistrationStatusView> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT id, session_id, status, attendee_name, needs_loaner, slot_starts_at
              FROM registrations WHERE cancel_token = $1 AND anonymised_at IS NULL",
@@ -550,8 +550,9 @@ pub async fn status_by_token(db: &Db, token: &str) -> AppResult<Option<Registrat
         .fetch_optional(pool)
         .await
     })?;
-    let Some((id, session_id, status, attendee_name, needs_loaner, slot_starts_at)) = row else { return Ok(None) };
-    let waitlist_position = if status == RegistrationStatus::Waitlisted {
+    let Some(mut view) = row else { return Ok(None) };
+    let (id, session_id) = (view.id, view.session_id);
+    view.waitlist_position = if view.status == RegistrationStatus::Waitlisted {
         let n: i64 = on_db!(db, pool => {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM registrations WHERE session_id = $1 AND status = 'waitlisted' AND id <= $2",
@@ -565,7 +566,7 @@ pub async fn status_by_token(db: &Db, token: &str) -> AppResult<Option<Registrat
     } else {
         None
     };
-    Ok(Some(RegistrationStatusView { id, session_id, status, waitlist_position, attendee_name, needs_loaner, slot_starts_at }))
+    Ok(Some(view))
 }
 
 const ROSTER_COLUMNS: &str = "id, status, attendance, channel, slot_starts_at, attendee_name, attendee_kana, attendee_phone,

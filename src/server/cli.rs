@@ -123,7 +123,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 venue_ids: venues,
                 partner_id: partner,
             };
-            let id = accounts::store::create_user(&db, user).await.map_err(|err| describe(err))?;
+            let id = accounts::store::create_user(&db, user).await.map_err(describe)?;
             println!("user {id} created: {email} ({role})");
             Ok(())
         }
@@ -140,7 +140,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::exchange::import::import_file(&state, kind, &file, skip_bad_rows).await.map_err(describe)
         }
         Command::Token { command: TokenCommand::Issue { email } } => {
-            let token = accounts::store::issue_token(&db, &email).await.map_err(|err| describe(err))?;
+            let token = accounts::store::issue_token(&db, &email).await.map_err(describe)?;
             println!("{token}");
             Ok(())
         }

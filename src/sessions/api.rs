@@ -7,10 +7,13 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 
-use super::{store, SessionDetail, SessionFilter, SessionInput, SessionSummary};
+use super::{
+    store::{self, Span},
+    SessionDetail, SessionFilter, SessionInput, SessionSummary,
+};
 use crate::{
     domain::{FieldErrors, Problem},
     server::{
@@ -148,7 +151,7 @@ fn number_errors(form: &Posted) -> FieldErrors {
 }
 
 /// Meeting rows of the form: a Tokyo date with start and end times; empty rows are skipped.
-fn form_meetings(form: &Posted) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, FieldErrors> {
+fn form_meetings(form: &Posted) -> Result<Vec<Span>, FieldErrors> {
     let mut errors = FieldErrors::default();
     let mut meetings = Vec::new();
     for i in 1..=super::FORM_MEETING_ROWS {

@@ -17,6 +17,9 @@ use crate::{
 };
 
 pub const MAX_MEETINGS: usize = 20;
+
+/// When a meeting starts and ends.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
 const PAGE_SIZE: i64 = 50;
 const MAX_PAGE_SIZE: i64 = 500;
 
@@ -240,7 +243,7 @@ pub struct Draft {
     pub advisors: Option<i32>,
     pub description: String,
     pub what_to_bring: String,
-    pub meetings: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    pub meetings: Vec<Span>,
 }
 
 fn rfc3339(field: &str, value: &str, errors: &mut FieldErrors) -> Option<DateTime<Utc>> {
@@ -254,7 +257,7 @@ fn rfc3339(field: &str, value: &str, errors: &mut FieldErrors) -> Option<DateTim
 }
 
 /// The meetings of an API body: `meetings`, or one from `starts_at`/`ends_at`.
-pub fn api_meetings(input: &SessionInput) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, FieldErrors> {
+pub fn api_meetings(input: &SessionInput) -> Result<Vec<Span>, FieldErrors> {
     let mut errors = FieldErrors::default();
     let given: Vec<(String, &MeetingInput)> = match &input.meetings {
         Some(list) if !list.is_empty() => list.iter().enumerate().map(|(i, m)| (format!("meetings[{i}]."), m)).collect(),
@@ -282,7 +285,7 @@ pub fn api_meetings(input: &SessionInput) -> Result<Vec<(DateTime<Utc>, DateTime
 pub async fn check(
     db: &Db,
     input: &SessionInput,
-    meetings: Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, FieldErrors>,
+    meetings: Result<Vec<Span>, FieldErrors>,
 ) -> AppResult<Draft> {
     let mut errors = meetings.as_ref().err().cloned().unwrap_or_default();
     let kind = errors.check("kind", domain::choice(&input.kind, SessionKind::parse));
@@ -528,7 +531,7 @@ pub async fn update_in(
     crate::registrations::store::promote_waitlisted(tx, state, id, now).await
 }
 
-async fn meetings_in(tx: &mut Tx, session_id: i64) -> AppResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+async fn meetings_in(tx: &mut Tx, session_id: i64) -> AppResult<Vec<Span>> {
     Ok(on_tx!(tx, conn => {
         sqlx::query_as("SELECT starts_at, ends_at FROM meetings WHERE session_id = $1 ORDER BY starts_at, id")
             .bind(session_id)

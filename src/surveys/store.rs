@@ -131,20 +131,28 @@ pub async fn submit(
 }
 
 pub async fn target_by_code(db: &Db, code: &str, lang: Lang) -> AppResult<Option<SurveyTarget>> {
-    let row: Option<(i64, String, DateTime<Utc>, DateTime<Utc>, String)> = on_db!(db, pool => {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        title: String,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        venue_name: String,
+    }
+    let row: Option<Row> = on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT s.id, s.title, s.starts_at, s.ends_at, v.name FROM sessions s JOIN venues v ON v.id = s.venue_id
-             WHERE s.survey_code = $1",
+            "SELECT s.id, s.title, s.starts_at, s.ends_at, v.name AS venue_name
+             FROM sessions s JOIN venues v ON v.id = s.venue_id WHERE s.survey_code = $1",
         )
         .bind(code.trim().to_ascii_uppercase())
         .fetch_optional(pool)
         .await
     })?;
-    Ok(row.map(|(session_id, title, starts, ends, venue_name)| SurveyTarget {
-        session_id,
-        title,
-        when: format_span(starts, ends, lang),
-        venue_name,
+    Ok(row.map(|r| SurveyTarget {
+        session_id: r.id,
+        title: r.title,
+        when: format_span(r.starts_at, r.ends_at, lang),
+        venue_name: r.venue_name,
     }))
 }
 

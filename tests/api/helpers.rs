@@ -52,16 +52,12 @@ pub async fn fresh_database(backend: Backend, data_dir: &std::path::Path) -> Str
     }
 }
 
+/// How to start the app: its SMTP server, public rate limit (0: off) and extra settings.
+#[derive(Default)]
 pub struct Options {
     pub smtp_port: Option<u16>,
     pub rate_limit: u32,
     pub extra_env: Vec<(String, String)>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { smtp_port: None, rate_limit: 0, extra_env: Vec::new() }
-    }
 }
 
 pub struct TestApp {
