@@ -77,7 +77,7 @@ impl Db {
                 }
             }
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(4)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(options)
                 .await
