@@ -11,7 +11,10 @@ use crate::{
     domain::{FieldErrors, Problem, SessionKind, Topic},
     i18n::Lang,
     on_db,
-    server::{db::Db, error::AppResult},
+    server::{
+        db::Db,
+        error::{AppError, AppResult},
+    },
     time::{fiscal_year, fiscal_year_bounds, to_tokyo},
     venues,
 };
@@ -67,36 +70,50 @@ pub fn resolve_year(filter: &KpiFilter, now: DateTime<Utc>) -> AppResult<i32> {
     }
 }
 
-/// Every held or scheduled (not cancelled) session of the fiscal year matching the filter.
-pub async fn session_tallies(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<SessionTallyRow>> {
+/// The sessions a report covers: a fiscal year's, not cancelled, narrowed by venue, ward and
+/// kind. `SCOPE_WHERE` is its SQL over `sessions s` and `venues v`, bound by `bind_scope!`.
+struct Scope<'a> {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    venue_id: Option<i64>,
+    ward: Option<&'a str>,
+    kind: Option<SessionKind>,
+}
+
+const SCOPE_WHERE: &str = "s.starts_at >= $1 AND s.starts_at < $2 AND s.status <> 'cancelled'
+     AND ($3 IS NULL OR s.venue_id = $3) AND ($4 IS NULL OR v.ward = $4) AND ($5 IS NULL OR s.kind = $5)";
+
+macro_rules! bind_scope {
+    ($query:expr, $scope:expr) => {
+        $query.bind($scope.from).bind($scope.to).bind($scope.venue_id).bind($scope.ward).bind($scope.kind)
+    };
+}
+
+fn scope(filter: &KpiFilter, fy: i32) -> AppResult<Scope<'_>> {
     let (from, to) = fiscal_year_bounds(fy);
-    let kind = filter.kind.as_deref().filter(|k| !k.is_empty());
-    if let Some(k) = kind {
-        if SessionKind::parse(k).is_none() {
+    let kind = match filter.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => None,
+        Some(code) => Some(SessionKind::parse(code).ok_or_else(|| {
             let mut errors = FieldErrors::default();
             errors.add("kind", Problem::new("error.choice"));
-            return Err(errors.into());
-        }
-    }
-    let ward = filter.ward.as_deref().filter(|w| !w.is_empty());
-    Ok(on_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT s.id, s.title, s.kind, s.topic, s.venue_id, v.name AS venue_name, v.ward, s.starts_at, s.ends_at,
-                    s.capacity, s.confirmed_count, s.attended_count, s.responses, s.comprehension_answers,
-                    s.comprehension_good, s.satisfaction_answers, s.satisfaction_good
-             FROM sessions s JOIN venues v ON v.id = s.venue_id
-             WHERE s.starts_at >= $1 AND s.starts_at < $2 AND s.status <> 'cancelled'
-               AND ($3 IS NULL OR s.venue_id = $3) AND ($4 IS NULL OR v.ward = $4) AND ($5 IS NULL OR s.kind = $5)
-             ORDER BY s.starts_at, s.id",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(filter.venue_id)
-        .bind(ward)
-        .bind(kind)
-        .fetch_all(pool)
-        .await
-    })?)
+            AppError::Invalid(errors)
+        })?),
+    };
+    Ok(Scope { from, to, venue_id: filter.venue_id, ward: filter.ward.as_deref().filter(|w| !w.is_empty()), kind })
+}
+
+/// Every held or scheduled (not cancelled) session of the fiscal year matching the filter.
+pub async fn session_tallies(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<SessionTallyRow>> {
+    let scope = scope(filter, fy)?;
+    let sql = format!(
+        "SELECT s.id, s.title, s.kind, s.topic, s.venue_id, v.name AS venue_name, v.ward, s.starts_at, s.ends_at,
+                s.capacity, s.confirmed_count, s.attended_count, s.responses, s.comprehension_answers,
+                s.comprehension_good, s.satisfaction_answers, s.satisfaction_good
+         FROM sessions s JOIN venues v ON v.id = s.venue_id
+         WHERE {SCOPE_WHERE}
+         ORDER BY s.starts_at, s.id"
+    );
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?)
 }
 
 /// Groups keyed by (sort order, code, label), summed.
@@ -182,24 +199,13 @@ pub struct AnswerRow {
 
 /// Every survey answer of the year's sessions, with no link to any person.
 pub async fn answers(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<AnswerRow>> {
-    let (from, to) = fiscal_year_bounds(fy);
-    let ward = filter.ward.as_deref().filter(|w| !w.is_empty());
-    let kind = filter.kind.as_deref().filter(|k| !k.is_empty());
-    Ok(on_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT a.session_id, s.starts_at, s.kind, s.topic, v.name AS venue_name, a.comprehension, a.satisfaction,
-                    a.wants_online_services, a.topics_wanted, a.comment
-             FROM survey_responses a JOIN sessions s ON s.id = a.session_id JOIN venues v ON v.id = s.venue_id
-             WHERE s.starts_at >= $1 AND s.starts_at < $2 AND s.status <> 'cancelled'
-               AND ($3 IS NULL OR s.venue_id = $3) AND ($4 IS NULL OR v.ward = $4) AND ($5 IS NULL OR s.kind = $5)
-             ORDER BY s.starts_at, a.session_id, a.id",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(filter.venue_id)
-        .bind(ward)
-        .bind(kind)
-        .fetch_all(pool)
-        .await
-    })?)
+    let scope = scope(filter, fy)?;
+    let sql = format!(
+        "SELECT a.session_id, s.starts_at, s.kind, s.topic, v.name AS venue_name, a.comprehension, a.satisfaction,
+                a.wants_online_services, a.topics_wanted, a.comment
+         FROM survey_responses a JOIN sessions s ON s.id = a.session_id JOIN venues v ON v.id = s.venue_id
+         WHERE {SCOPE_WHERE}
+         ORDER BY s.starts_at, a.session_id, a.id"
+    );
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?)
 }
