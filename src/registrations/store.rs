@@ -156,11 +156,13 @@ async fn has_room(tx: &mut Tx, s: &LockedSession, slot: Option<DateTime<Utc>>) -
     }
 }
 
+/// A waitlisted registration's place in line: how many of its session's waitlisted came first.
+const WAITLIST_POSITION_SQL: &str =
+    "SELECT COUNT(*) FROM registrations WHERE session_id = $1 AND status = 'waitlisted' AND id <= $2";
+
 async fn waitlist_position(tx: &mut Tx, session_id: i64, id: i64) -> AppResult<i64> {
     Ok(on_tx!(tx, conn => {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM registrations WHERE session_id = $1 AND status = 'waitlisted' AND id <= $2",
-        )
+        sqlx::query_scalar(WAITLIST_POSITION_SQL)
         .bind(session_id)
         .bind(id)
         .fetch_one(&mut *conn)
@@ -252,7 +254,7 @@ pub async fn register(
         RegistrationStatus::Confirmed => MailTemplate::Confirmation,
         _ => MailTemplate::Waitlisted,
     };
-    notify(&mut tx, state, template, id, now).await?;
+    notify(&mut tx, state, template, id, waitlist_position, now).await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok((RegistrationCreated { id, status, waitlist_position, cancel_token: token }, true))
@@ -294,7 +296,16 @@ struct MailRow {
 }
 
 /// Writes the mail `template` for registration `id` to the outbox, if the registrant has an e-mail.
-async fn notify(tx: &mut Tx, state: &AppState, template: MailTemplate, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+/// `waitlist_position` is given by the one caller that mails a waitlisted person (the
+/// sign-up, which has just counted it); every other mail is about a seat or a cancellation.
+async fn notify(
+    tx: &mut Tx,
+    state: &AppState,
+    template: MailTemplate,
+    id: i64,
+    waitlist_position: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let row: MailRow = on_tx!(tx, conn => {
         sqlx::query_as(
             "SELECT r.session_id, r.status, r.attendee_name, r.registrant_name, r.registrant_email, r.needs_loaner,
@@ -335,10 +346,6 @@ async fn notify(tx: &mut Tx, state: &AppState, template: MailTemplate, id: i64, 
             .await
         })?;
         ahead < row.loaner_devices as i64
-    };
-    let waitlist_position = match row.status {
-        RegistrationStatus::Waitlisted => Some(waitlist_position(tx, row.session_id, id).await?),
-        _ => None,
     };
     let base = state.config.public_url.trim_end_matches('/');
     let status_url = format!("{base}/registrations/{}", row.cancel_token);
@@ -426,7 +433,7 @@ async fn cancel(state: &AppState, id: i64, session_id: i64, now: DateTime<Utc>) 
     let counter = if status == RegistrationStatus::Confirmed { "confirmed_count" } else { "waitlist_count" };
     let drop = format!("UPDATE sessions SET {counter} = {counter} - 1 WHERE id = $1");
     on_tx!(&mut tx, conn => sqlx::query(&drop).bind(session_id).execute(&mut *conn).await.map(|_| ()))?;
-    notify(&mut tx, state, MailTemplate::Cancelled, id, now).await?;
+    notify(&mut tx, state, MailTemplate::Cancelled, id, None, now).await?;
     promote_waitlisted(&mut tx, state, session_id, now).await?;
     tx.commit().await?;
     state.mailer.wake();
@@ -480,7 +487,7 @@ pub async fn promote_waitlisted(tx: &mut Tx, state: &AppState, session_id: i64, 
             .execute(&mut *conn)
             .await.map(|_| ())
         })?;
-        notify(tx, state, MailTemplate::Promoted, id, now).await?;
+        notify(tx, state, MailTemplate::Promoted, id, None, now).await?;
     }
 }
 
@@ -500,7 +507,7 @@ pub async fn cancel_all_for_session(tx: &mut Tx, state: &AppState, session_id: i
                 .execute(&mut *conn)
                 .await.map(|_| ())
         })?;
-        notify(tx, state, MailTemplate::SessionCancelled, id, now).await?;
+        notify(tx, state, MailTemplate::SessionCancelled, id, None, now).await?;
     }
     on_tx!(tx, conn => {
         sqlx::query("UPDATE sessions SET confirmed_count = 0, waitlist_count = 0 WHERE id = $1")
@@ -531,7 +538,7 @@ pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> AppResult<
         .await
     })?;
     for id in &due {
-        notify(&mut tx, state, MailTemplate::Reminder, *id, now).await?;
+        notify(&mut tx, state, MailTemplate::Reminder, *id, None, now).await?;
     }
     tx.commit().await?;
     if !due.is_empty() {
@@ -554,9 +561,7 @@ pub async fn status_by_token(db: &Db, token: &str) -> AppResult<Option<Registrat
     let (id, session_id) = (view.id, view.session_id);
     view.waitlist_position = if view.status == RegistrationStatus::Waitlisted {
         let n: i64 = on_db!(db, pool => {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM registrations WHERE session_id = $1 AND status = 'waitlisted' AND id <= $2",
-            )
+            sqlx::query_scalar(WAITLIST_POSITION_SQL)
             .bind(session_id)
             .bind(id)
             .fetch_one(pool)
