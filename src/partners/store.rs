@@ -114,23 +114,31 @@ pub async fn update(db: &Db, id: i64, input: &PartnerInput) -> AppResult<Partner
     get(db, id).await
 }
 
+/// Binds a checked partner as `$1`…`$10` in the column order of the partners table
+/// (carrier, name, ward, address, contact_name, phone, email, agreement_date, active, notes).
+macro_rules! bind_partner {
+    ($query:expr, $p:expr) => {
+        $query
+            .bind($p.carrier)
+            .bind(&$p.name)
+            .bind(&$p.ward)
+            .bind(&$p.address)
+            .bind(&$p.contact_name)
+            .bind(&$p.phone)
+            .bind(&$p.email)
+            .bind($p.agreement_date)
+            .bind($p.active)
+            .bind(&$p.notes)
+    };
+}
+
 pub async fn insert(tx: &mut Tx, p: &CheckedPartner, now: DateTime<Utc>) -> AppResult<i64> {
     Ok(on_tx!(tx, conn => {
-        sqlx::query_scalar(
+        bind_partner!(sqlx::query_scalar(
             "INSERT INTO partners (carrier, name, ward, address, contact_name, phone, email, agreement_date, active,
                  notes, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-        )
-        .bind(p.carrier)
-        .bind(&p.name)
-        .bind(&p.ward)
-        .bind(&p.address)
-        .bind(&p.contact_name)
-        .bind(&p.phone)
-        .bind(&p.email)
-        .bind(p.agreement_date)
-        .bind(p.active)
-        .bind(&p.notes)
+        ), p)
         .bind(now)
         .fetch_one(&mut *conn)
         .await
@@ -139,21 +147,11 @@ pub async fn insert(tx: &mut Tx, p: &CheckedPartner, now: DateTime<Utc>) -> AppR
 
 pub async fn update_in(tx: &mut Tx, id: i64, p: &CheckedPartner, now: DateTime<Utc>) -> AppResult<()> {
     on_tx!(tx, conn => {
-        sqlx::query(
+        bind_partner!(sqlx::query(
             "UPDATE partners SET carrier = $1, name = $2, ward = $3, address = $4, contact_name = $5, phone = $6,
                  email = $7, agreement_date = $8, active = $9, notes = $10, updated_at = $11
              WHERE id = $12",
-        )
-        .bind(p.carrier)
-        .bind(&p.name)
-        .bind(&p.ward)
-        .bind(&p.address)
-        .bind(&p.contact_name)
-        .bind(&p.phone)
-        .bind(&p.email)
-        .bind(p.agreement_date)
-        .bind(p.active)
-        .bind(&p.notes)
+        ), p)
         .bind(now)
         .bind(id)
         .execute(&mut *conn)
