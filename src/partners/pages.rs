@@ -18,7 +18,7 @@ use crate::{
     registrations::{pages::staff_session, RosterEntry},
     reports::pages::{breakdown, rate_view},
     sessions::{get_session, SessionDetail},
-    time::{fiscal_year, fiscal_year_label, format_date, format_span, to_tokyo},
+    time::{fiscal_year_label, format_date, format_span, to_tokyo},
     venues::{fetch_venue_directory, VenueDirectory},
 };
 
@@ -173,8 +173,7 @@ pub fn PartnerReportPage() -> impl IntoView {
 }
 
 fn report_view(r: PartnerReport, lang: Lang) -> impl IntoView {
-    let now_fy = fiscal_year(chrono::Utc::now());
-    let years = (2019..=now_fy + 1).rev().map(|fy| (fy.to_string(), fiscal_year_label(fy, lang) + &format!(" (FY{fy})"))).collect();
+    let years = crate::reports::pages::fiscal_year_options(lang);
     let heading = lang.tr_with("partners.report.heading", &[("year", fiscal_year_label(r.fiscal_year, lang)), ("fy", r.fiscal_year.to_string())]);
     let rows = r
         .partners

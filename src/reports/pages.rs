@@ -117,9 +117,14 @@ pub fn KpiPage() -> impl IntoView {
     .into_any()
 }
 
-fn kpi_view(r: KpiReport, filter: &KpiFilter, dir: &crate::venues::VenueDirectory, lang: Lang) -> impl IntoView {
+/// The fiscal years a report can show, newest first, as 令和8年度 (FY2026).
+pub(crate) fn fiscal_year_options(lang: Lang) -> Vec<(String, String)> {
     let now_fy = fiscal_year(chrono::Utc::now());
-    let years = (2019..=now_fy + 1).rev().map(|fy| (fy.to_string(), fiscal_year_label(fy, lang) + &format!(" (FY{fy})"))).collect();
+    (2019..=now_fy + 1).rev().map(|fy| (fy.to_string(), format!("{} (FY{fy})", fiscal_year_label(fy, lang)))).collect()
+}
+
+fn kpi_view(r: KpiReport, filter: &KpiFilter, dir: &crate::venues::VenueDirectory, lang: Lang) -> impl IntoView {
+    let years = fiscal_year_options(lang);
     let venues = dir.venues.iter().map(|v| (v.id.to_string(), v.name.clone())).collect();
     let wards = dir.wards.iter().map(|w| (w.code.clone(), w.name(lang).to_string())).collect();
     let kinds = SessionKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label(lang))).collect();
