@@ -9,7 +9,8 @@ use leptos::prelude::*;
 /// Values and translated errors of one submission, by field name.
 #[derive(Clone, Debug, Default)]
 pub struct FormState {
-    pub values: HashMap<String, String>,
+    /// In the order sent; a name repeats for a group of ticked boxes.
+    pub values: Vec<(String, String)>,
     pub errors: HashMap<String, String>,
     /// A message about the whole form (for example "the session is full").
     pub summary: Option<String>,
@@ -17,7 +18,12 @@ pub struct FormState {
 
 impl FormState {
     pub fn value(&self, field: &str) -> Option<String> {
-        self.values.get(field).cloned()
+        self.values.iter().find(|(name, _)| name == field).map(|(_, value)| value.clone())
+    }
+
+    /// Whether `field` was sent with this value (a ticked box of a group).
+    pub fn sent(&self, field: &str, value: &str) -> bool {
+        self.values.iter().any(|(name, v)| name == field && v == value)
     }
 
     pub fn error(&self, field: &str) -> Option<String> {
@@ -327,9 +333,10 @@ pub fn CheckboxGroup(
                     .map(|(i, (code, label))| {
                         let id = format!("{name}-{i}");
                         let label_for = id.clone();
+                        let checked = state.sent(&name, &code);
                         view! {
                             <label class="choice" for=label_for>
-                                <input type="checkbox" id=id name=name.clone() value=code/>
+                                <input type="checkbox" id=id name=name.clone() value=code checked=checked/>
                                 <span>{label}</span>
                             </label>
                         }

@@ -66,7 +66,7 @@ async fn login(State(state): State<AppState>, session: Session, form: Posted) ->
         Err(AppError::Conflict(problem)) => {
             // Wrong e-mail or password: 401, and the password is not sent back.
             let mut state_form = form.with_errors(&AppError::Conflict(problem));
-            state_form.values.remove("password");
+            state_form.values.retain(|(name, _)| name != "password");
             crate::server::http::render_page(&state, &form.parts, state_form, axum::http::StatusCode::UNAUTHORIZED)
                 .await
         }

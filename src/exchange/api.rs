@@ -1,7 +1,5 @@
 //! The managers' CSV upload (`POST /manage/exchange`, multipart) and downloads.
 
-use std::collections::HashMap;
-
 use axum::{
     extract::{FromRequest, Multipart, Path, Request, State},
     http::StatusCode,
@@ -71,13 +69,13 @@ async fn upload(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let req = Request::from_parts(parts.clone(), body);
     let lang = request_lang(&parts.headers);
-    let mut values = HashMap::new();
+    let mut values = Vec::new();
     let result = async {
         parts.extensions.get::<Viewer>().ok_or(AppError::Unauthorized)?.require_manager()?;
         let upload = read_upload(req, &state).await?;
-        values.insert("kind".to_string(), upload.kind.clone());
+        values.push(("kind".to_string(), upload.kind.clone()));
         if upload.skip_bad_rows {
-            values.insert("skip_bad_rows".to_string(), "on".to_string());
+            values.push(("skip_bad_rows".to_string(), "on".to_string()));
         }
         let mut errors = FieldErrors::default();
         let kind = errors.check("kind", crate::domain::choice(&upload.kind, ImportKind::parse));

@@ -278,7 +278,7 @@ impl Posted {
             .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
             .collect();
         FormState {
-            values: self.fields.iter().cloned().collect(),
+            values: self.fields.clone(),
             summary: if matches!(err, AppError::Invalid(_)) { None } else { Some(err.message(lang)) },
             errors,
         }

@@ -118,6 +118,13 @@ async fn surveys_by_code_and_by_staff(backend: Backend) {
     let res = app.client.post(app.url(&format!("/survey/{code}"))).form(&[("comprehension", "4"), ("satisfaction", "5"), ("topics_wanted", "maps"), ("topics_wanted", "line")]).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(app.count_rows("survey_responses").await, 2);
+    // A refused answer comes back with what was ticked still ticked.
+    let res = app.client.post(app.url(&format!("/survey/{code}"))).form(&[("comprehension", "9"), ("topics_wanted", "maps"), ("topics_wanted", "line")]).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"value="maps" checked"#) && page.contains(r#"value="line" checked"#), "ticks kept");
+    assert!(!page.contains(r#"value="cashless" checked"#));
+    assert_eq!(app.count_rows("survey_responses").await, 2);
 
     // Paper sheets typed in by staff: digits and Enter.
     let staff = client();
