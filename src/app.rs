@@ -222,6 +222,27 @@ pub fn Refused() -> impl IntoView {
     }
 }
 
+/// `Suspend::new` for a page's data, with the work held back until the second poll.
+/// `Suspense` walks its view before rendering (`dry_resolve`): it builds a fresh `Suspend`
+/// from the view closure, polls it once and drops it, up to twice per page. Started there,
+/// a database call is cut off midway, and the pool closes a connection dropped mid-call,
+/// so every page view used to open new PostgreSQL connections.
+pub fn deferred<T>(fut: impl std::future::Future<Output = T> + Send + 'static) -> Suspend<T> {
+    Suspend::new(async move {
+        let mut polled = false;
+        std::future::poll_fn(move |cx| {
+            if std::mem::replace(&mut polled, true) {
+                std::task::Poll::Ready(())
+            } else {
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+        fut.await
+    })
+}
+
 /// Shows the error of a failed data load in the reader's language.
 pub fn load_failed(lang: Lang) -> AnyView {
     view! { <div class="notice notice-error" role="alert"><p>{lang.tr("error.internal")}</p></div> }.into_any()

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     accounts::current_viewer,
-    app::{data_table, load_failed, NotFound, Refused},
+    app::{data_table, deferred, load_failed, NotFound, Refused},
     domain::{Carrier, PartnerRole, RegistrationStatus},
     forms::{Checkbox, FormErrors, SelectField, TextArea, TextField},
     i18n::{current_lang, Lang},
@@ -54,7 +54,7 @@ pub fn ManagePartnersPage() -> impl IntoView {
             <a class="button button-secondary" href="/manage/exchange">{lang.tr("exchange.title")}</a>
         </p>
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match (load_partners().await, fetch_venue_directory().await) {
                     (Ok(Some(partners)), Ok(dir)) => partner_table(&partners, &dir, lang).into_any(),
                     (Ok(None), _) => view! { <Refused/> }.into_any(),
@@ -106,7 +106,7 @@ pub fn PartnerFormPage() -> impl IntoView {
         <Title text=title.clone()/>
         <h1>{title}</h1>
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match (load_partners().await, fetch_venue_directory().await) {
                     (Ok(Some(partners)), Ok(dir)) => {
                         let partner = id.and_then(|id| partners.into_iter().find(|p| p.id == id));
@@ -160,7 +160,7 @@ pub fn PartnerReportPage() -> impl IntoView {
         <Title text=lang.tr("partners.report.title")/>
         <h1>{lang.tr("partners.report.title")}</h1>
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match load_partner_report(fy).await {
                     Ok(Some(report)) => report_view(report, lang).into_any(),
                     Ok(None) => view! { <Refused/> }.into_any(),
@@ -229,7 +229,7 @@ pub fn SessionPartnersPage() -> impl IntoView {
     let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match (get_session(id).await, load_session_partners(id).await, load_partners().await) {
                     (Ok(Some(session)), Ok(Some(linked)), Ok(Some(partners))) => {
                         session_partners_view(session, linked, partners, lang).into_any()
@@ -311,7 +311,7 @@ pub fn ReferPage() -> impl IntoView {
     let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 let (session, roster) = match staff_session(id, lang).await {
                     Ok(found) => found,
                     Err(view) => return view,
@@ -426,7 +426,7 @@ pub fn PartnerHomePage() -> impl IntoView {
     }
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match load_partner_home().await {
                     Ok(Some(home)) => partner_home_view(home, lang).into_any(),
                     Ok(None) => view! { <Refused/> }.into_any(),

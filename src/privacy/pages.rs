@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::{audit_entries, find_people, AuditFilter};
 use crate::{
     accounts::current_viewer,
-    app::{data_table, load_failed, Refused},
+    app::{data_table, deferred, load_failed, Refused},
     forms::{FormErrors, TextField},
     i18n::current_lang,
     time::{format_span, to_tokyo},
@@ -36,7 +36,7 @@ pub fn AuditPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let filter = filter.clone();
-                Suspend::new(async move {
+                deferred(async move {
                     let Ok(entries) = audit_entries(filter).await else { return load_failed(lang) };
                     let Some(entries) = entries else { return view! { <Refused/> }.into_any() };
                     let rows = entries.into_iter().map(|e| view! {
@@ -80,7 +80,7 @@ pub fn PeoplePage() -> impl IntoView {
         <Suspense>
             {move || {
                 let q = q.clone();
-                Suspend::new(async move {
+                deferred(async move {
                     let Ok(found) = find_people(q).await else { return load_failed(lang) };
                     let Some(found) = found else { return view! { <Refused/> }.into_any() };
                     let rows = found.into_iter().map(|p| view! {

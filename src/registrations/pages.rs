@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{checkin_status, fetch_registration, session_roster, survey_sheet, RegistrationStatusView, RosterEntry};
 use crate::{
     accounts::current_viewer,
-    app::{data_table, load_failed, NotFound, Refused},
+    app::{data_table, deferred, load_failed, NotFound, Refused},
     domain::{AgeBand, Attendance, Channel, Relation, RegistrationStatus, SessionKind, SessionStatus, SmartphoneOs, Topic},
     forms::{form_token, Checkbox, FormErrors, RadioGroup, SelectField, TextArea, TextField},
     i18n::{current_lang, Lang},
@@ -55,7 +55,7 @@ pub fn RegisterPage() -> impl IntoView {
     let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match get_session(id).await {
                     Ok(Some(session)) => register_view(session, lang).into_any(),
                     Ok(None) => view! { <NotFound/> }.into_any(),
@@ -140,7 +140,7 @@ pub fn RegistrationPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let token = token.clone();
-                Suspend::new(async move {
+                deferred(async move {
                     let Ok(Some(reg)) = fetch_registration(token.clone()).await else {
                         return view! { <NotFound/> }.into_any();
                     };
@@ -232,7 +232,7 @@ pub fn StaffHomePage() -> impl IntoView {
         <Suspense>
             {move || {
                 let (venue_ids, from) = (venue_ids.clone(), from.clone());
-                Suspend::new(async move {
+                deferred(async move {
                     let mut sessions = Vec::new();
                     for venue_id in venue_ids {
                         let filter = SessionFilter { venue_id, from: Some(from.clone()), include_past: true, limit: Some(100), ..Default::default() };
@@ -286,7 +286,7 @@ pub fn StaffSessionView(render: fn(SessionDetail, Vec<RosterEntry>, Lang) -> Any
     let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match staff_session(id, lang).await {
                     Ok((session, roster)) => render(session, roster, lang),
                     Err(view) => view,
@@ -435,7 +435,7 @@ pub fn CheckinPage() -> impl IntoView {
     let chosen: Option<i64> = use_query_map().get_untracked().get("meeting").and_then(|m| m.parse().ok());
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 let (session, roster) = match staff_session(id, lang).await {
                     Ok(found) => found,
                     Err(view) => return view,
@@ -530,7 +530,7 @@ pub fn SurveySheetPage() -> impl IntoView {
     let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 let (Ok(Some(session)), Ok(sheet)) = (get_session(id).await, survey_sheet(id).await) else {
                     return load_failed(lang);
                 };

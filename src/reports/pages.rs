@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{chart, load_kpi_report, KpiFilter, KpiLine, KpiReport, Rate};
 use crate::{
     accounts::current_viewer,
-    app::{data_table, named_table, load_failed, url_escape, NotFound, Refused},
+    app::{data_table, deferred, named_table, load_failed, url_escape, NotFound, Refused},
     domain::{SessionKind, Topic},
     forms::SelectField,
     i18n::{current_lang, Lang},
@@ -104,7 +104,7 @@ pub fn KpiPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let filter = filter.clone();
-                Suspend::new(async move {
+                deferred(async move {
                     match (load_kpi_report(filter.clone()).await, fetch_venue_directory().await) {
                         (Ok(Some(report)), Ok(dir)) => kpi_view(report, &filter, &dir, lang).into_any(),
                         (Ok(None), _) => view! { <Refused/> }.into_any(),
@@ -190,7 +190,7 @@ pub fn KpiSessionPage() -> impl IntoView {
     let Some(id) = id else { return view! { <NotFound/> }.into_any() };
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 let (Ok(Some(session)), Ok(answers)) = (get_session(id).await, session_answers(id).await) else {
                     return view! { <NotFound/> }.into_any();
                 };

@@ -50,6 +50,12 @@ macro_rules! on_tx {
     };
 }
 
+/// Pooled connections are meant to live long; a count that keeps rising under steady
+/// traffic means connections are being thrown away (see `app::deferred`).
+fn count_connection() {
+    metrics::counter!("ippo_db_connections_opened_total").increment(1);
+}
+
 impl Db {
     /// Opens the database named by `url`, creating an SQLite file (and its folder) if missing.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
@@ -58,6 +64,7 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|_, _| Box::pin(async { Ok(count_connection()) }))
                 .connect_with(options)
                 .await
                 .context("cannot connect to PostgreSQL")?;
@@ -79,6 +86,7 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(30))
+                .after_connect(|_, _| Box::pin(async { Ok(count_connection()) }))
                 .connect_with(options)
                 .await
                 .context("cannot open the SQLite database")?;

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{get_session, list_sessions, SessionDetail, SessionFilter, SessionSummary};
 use crate::{
     accounts::current_viewer,
-    app::{data_table, load_failed, url_escape, NotFound, Refused},
+    app::{data_table, deferred, load_failed, url_escape, NotFound, Refused},
     domain::{SessionKind, SessionStatus, Topic},
     forms::{BareInput, FieldError, FormErrors, SelectField, TextArea, TextField},
     i18n::{current_lang, Lang},
@@ -92,7 +92,7 @@ pub fn HomePage() -> impl IntoView {
         <Suspense>
             {move || {
                 let filter = filter.clone();
-                Suspend::new(async move {
+                deferred(async move {
                     let (dir, found) = (fetch_venue_directory().await, list_sessions(filter.clone()).await);
                     match (dir, found) {
                         (Ok(dir), Ok(found)) => home_results(&dir, &filter, found, page, lang).into_any(),
@@ -155,7 +155,7 @@ pub fn SessionPage() -> impl IntoView {
     let Some(id) = id else { return view! { <NotFound/> }.into_any() };
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match get_session(id).await {
                     Ok(Some(detail)) => session_view(detail, lang).into_any(),
                     Ok(None) => view! { <NotFound/> }.into_any(),
@@ -288,7 +288,7 @@ pub fn VenueCalendarPage() -> impl IntoView {
     let first = month_start(query_param("month"));
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 let dir = fetch_venue_directory().await;
                 let meetings = venue_month(id, first.format("%Y-%m").to_string()).await;
                 match (dir, meetings) {
@@ -423,7 +423,7 @@ pub fn ManageSessionsPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let filter = filter.clone();
-                Suspend::new(async move {
+                deferred(async move {
                     match (fetch_venue_directory().await, list_sessions(filter.clone()).await) {
                         (Ok(dir), Ok(found)) => manage_table(&dir, &filter, found, page, lang).into_any(),
                         _ => load_failed(lang),
@@ -484,7 +484,7 @@ pub fn SessionFormPage() -> impl IntoView {
         <Title text=title.clone()/>
         <h1>{title}</h1>
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 let existing = match id {
                     Some(id) => match get_session(id).await {
                         Ok(Some(d)) => Some(d),

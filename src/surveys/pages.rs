@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{response_count, find_survey_target};
 use crate::{
     accounts::current_viewer,
-    app::{load_failed, NotFound, Refused},
+    app::{deferred, load_failed, NotFound, Refused},
     domain::Topic,
     forms::{CheckboxGroup, FormErrors, RadioGroup, TextArea, TextField},
     i18n::{current_lang, Lang},
@@ -32,7 +32,7 @@ pub fn SurveyPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let code = code.clone();
-                Suspend::new(async move {
+                deferred(async move {
                     match find_survey_target(code.clone()).await {
                         Ok(Some(target)) if thanks => view! {
                             <Title text=lang.tr("survey.thanks")/>
@@ -92,7 +92,7 @@ pub fn FastEntryPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let legend = legend.clone();
-                Suspend::new(async move {
+                deferred(async move {
                     let (Ok(Some(session)), Ok(count)) = (get_session(id).await, response_count(id).await) else {
                         return load_failed(lang);
                     };

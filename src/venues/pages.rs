@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{fetch_venue_directory, Venue, VenueDirectory};
 use crate::{
     accounts::current_viewer,
-    app::{data_table, load_failed, Refused},
+    app::{data_table, deferred, load_failed, Refused},
     domain::VenueKind,
     forms::{FormErrors, SelectField, TextField},
     i18n::{current_lang, Lang},
@@ -26,7 +26,7 @@ pub fn ManageVenuesPage() -> impl IntoView {
         {saved.then(|| view! { <div class="notice notice-success" role="status"><p>{lang.tr("form.saved")}</p></div> })}
         <p><a class="button button-primary" href="/manage/venues/new">{lang.tr("venues.new")}</a></p>
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match fetch_venue_directory().await {
                     Ok(dir) => venue_table(&dir, lang).into_any(),
                     Err(_) => load_failed(lang),
@@ -73,7 +73,7 @@ pub fn VenueFormPage() -> impl IntoView {
         <Title text=title.clone()/>
         <h1>{title}</h1>
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || deferred(async move {
                 match fetch_venue_directory().await {
                     Ok(dir) => {
                         let venue = id.and_then(|id| dir.venue(id).cloned());

@@ -19,4 +19,34 @@ async fn health_and_metrics_tell_the_truth(backend: Backend) {
     assert_eq!(pending, "ippo_outbox_pending 1");
 }
 
-both_backends!(health_and_metrics_tell_the_truth);
+
+/// The pool's count of connections it has opened, from `/metrics`.
+async fn connections_opened(app: &TestApp) -> u64 {
+    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    let line = metrics.lines().find(|l| l.starts_with("ippo_db_connections_opened_total ")).expect("connection counter");
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+/// Page views reuse the pooled connections. Leptos renders a page's view once or twice on
+/// trial and drops it; a database call started there was cut off, and the pool replaced the
+/// connection, so nearly every page view opened new ones.
+async fn page_views_reuse_pooled_connections(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let id = app.schedule(5, 3, json!({})).await["id"].as_i64().unwrap();
+    let pages = ["/".to_string(), format!("/sessions/{id}"), format!("/sessions/{id}/register")];
+    for page in &pages {
+        assert_eq!(app.get(page, None).await.status(), 200, "{page}");
+    }
+    let before = connections_opened(&app).await;
+    for _ in 0..20 {
+        for page in &pages {
+            let res = app.get(page, None).await;
+            assert_eq!(res.status(), 200, "{page}");
+            assert!(res.text().await.unwrap().contains("<main"), "{page} rendered");
+        }
+    }
+    let opened = connections_opened(&app).await - before;
+    assert!(opened <= 3, "60 page views opened {opened} new database connections");
+}
+
+both_backends!(health_and_metrics_tell_the_truth, page_views_reuse_pooled_connections);
