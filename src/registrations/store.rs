@@ -254,7 +254,9 @@ pub async fn register(
         RegistrationStatus::Confirmed => MailTemplate::Confirmation,
         _ => MailTemplate::Waitlisted,
     };
-    notify(&mut tx, state, template, id, waitlist_position, now).await?;
+    if let Some(facts) = MailFacts::for_sign_up(&session, &checked, status, &token) {
+        write_mail(&mut tx, state, template, id, &facts, waitlist_position, now).await?;
+    }
     tx.commit().await?;
     state.mailer.wake();
     Ok((RegistrationCreated { id, status, waitlist_position, cancel_token: token }, true))
@@ -276,8 +278,9 @@ async fn find_by_key(tx: &mut Tx, session_id: i64, key: &str) -> AppResult<Optio
     Ok(Some(RegistrationCreated { id, status, waitlist_position, cancel_token }))
 }
 
+/// What a mail about a registration says of it, its session and its venue.
 #[derive(sqlx::FromRow)]
-struct MailRow {
+struct MailFacts {
     session_id: i64,
     status: RegistrationStatus,
     attendee_name: String,
@@ -293,80 +296,134 @@ struct MailRow {
     venue_name: String,
     venue_address: String,
     venue_access: String,
+    #[sqlx(skip)]
+    meetings: Vec<CalendarMeeting>,
+}
+
+impl MailFacts {
+    /// Reads them for registration `id`; `None` when there is nobody to mail.
+    async fn load(tx: &mut Tx, id: i64) -> AppResult<Option<Self>> {
+        let mut facts: Self = on_tx!(tx, conn => {
+            sqlx::query_as(
+                "SELECT r.session_id, r.status, r.attendee_name, r.registrant_name, r.registrant_email, r.needs_loaner,
+                        r.slot_starts_at, r.cancel_token, s.title, s.what_to_bring, s.loaner_devices, s.slot_minutes,
+                        v.name AS venue_name, v.address AS venue_address, v.access AS venue_access
+                 FROM registrations r JOIN sessions s ON s.id = r.session_id JOIN venues v ON v.id = s.venue_id
+                 WHERE r.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await
+        })?;
+        if !facts.has_recipient() {
+            return Ok(None);
+        }
+        let meetings: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, conn => {
+            sqlx::query_as("SELECT id, starts_at, ends_at FROM meetings WHERE session_id = $1 ORDER BY starts_at, id")
+                .bind(facts.session_id)
+                .fetch_all(&mut *conn)
+                .await
+        })?;
+        facts.meetings = meetings.into_iter().map(|(id, starts_at, ends_at)| CalendarMeeting { id, starts_at, ends_at }).collect();
+        Ok(Some(facts))
+    }
+
+    /// The same for a sign-up being made, from the session as read before its lock was
+    /// taken, so the locked transaction does not wait for these reads. A session edited in
+    /// between is mailed as it was, as if the sign-up had come a moment before the edit.
+    fn for_sign_up(session: &SessionDetail, checked: &Checked, status: RegistrationStatus, cancel_token: &str) -> Option<Self> {
+        let facts = Self {
+            session_id: session.summary.id,
+            status,
+            attendee_name: checked.attendee_name.clone(),
+            registrant_name: checked.registrant_name.clone(),
+            registrant_email: checked.registrant_email.clone(),
+            needs_loaner: checked.needs_loaner,
+            slot_starts_at: checked.slot_starts_at,
+            cancel_token: cancel_token.to_string(),
+            title: session.summary.title.clone(),
+            what_to_bring: session.what_to_bring.clone(),
+            loaner_devices: session.summary.loaner_devices,
+            slot_minutes: session.slot_minutes,
+            venue_name: session.venue.name.clone(),
+            venue_address: session.venue.address.clone(),
+            venue_access: session.venue.access.clone(),
+            meetings: session
+                .meetings
+                .iter()
+                .map(|m| CalendarMeeting { id: m.id, starts_at: m.starts_at, ends_at: m.ends_at })
+                .collect(),
+        };
+        facts.has_recipient().then_some(facts)
+    }
+
+    fn has_recipient(&self) -> bool {
+        self.registrant_email.as_deref().is_some_and(|e| !e.is_empty())
+    }
 }
 
 /// Writes the mail `template` for registration `id` to the outbox, if the registrant has an e-mail.
+async fn notify(tx: &mut Tx, state: &AppState, template: MailTemplate, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    match MailFacts::load(tx, id).await? {
+        Some(facts) => write_mail(tx, state, template, id, &facts, None, now).await,
+        None => Ok(()),
+    }
+}
+
 /// `waitlist_position` is given by the one caller that mails a waitlisted person (the
 /// sign-up, which has just counted it); every other mail is about a seat or a cancellation.
-async fn notify(
+async fn write_mail(
     tx: &mut Tx,
     state: &AppState,
     template: MailTemplate,
     id: i64,
+    facts: &MailFacts,
     waitlist_position: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let row: MailRow = on_tx!(tx, conn => {
-        sqlx::query_as(
-            "SELECT r.session_id, r.status, r.attendee_name, r.registrant_name, r.registrant_email, r.needs_loaner,
-                    r.slot_starts_at, r.cancel_token, s.title, s.what_to_bring, s.loaner_devices, s.slot_minutes,
-                    v.name AS venue_name, v.address AS venue_address, v.access AS venue_access
-             FROM registrations r JOIN sessions s ON s.id = r.session_id JOIN venues v ON v.id = s.venue_id
-             WHERE r.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await
-    })?;
-    let Some(email) = row.registrant_email.clone().filter(|e| !e.is_empty()) else { return Ok(()) };
-    let meetings: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, conn => {
-        sqlx::query_as("SELECT id, starts_at, ends_at FROM meetings WHERE session_id = $1 ORDER BY starts_at, id")
-            .bind(row.session_id)
-            .fetch_all(&mut *conn)
-            .await
-    })?;
+    let Some(email) = facts.registrant_email.as_deref() else { return Ok(()) };
     // A consultation is about the booked slot; other kinds about all their meetings.
-    let spans: Vec<CalendarMeeting> = match (row.slot_starts_at, row.slot_minutes) {
+    let spans: Vec<CalendarMeeting> = match (facts.slot_starts_at, facts.slot_minutes) {
         (Some(slot), Some(minutes)) => vec![CalendarMeeting {
-            id: meetings.iter().find(|m| m.1 <= slot && slot < m.2).map_or(0, |m| m.0),
+            id: facts.meetings.iter().find(|m| m.starts_at <= slot && slot < m.ends_at).map_or(0, |m| m.id),
             starts_at: slot,
             ends_at: slot + Duration::minutes(minutes as i64),
         }],
-        _ => meetings.iter().map(|m| CalendarMeeting { id: m.0, starts_at: m.1, ends_at: m.2 }).collect(),
+        _ => facts.meetings.clone(),
     };
-    let loaner_reserved = row.needs_loaner && row.status == RegistrationStatus::Confirmed && {
+    let loaner_reserved = facts.needs_loaner && facts.status == RegistrationStatus::Confirmed && {
         let ahead: i64 = on_tx!(tx, conn => {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM registrations
                  WHERE session_id = $1 AND status = 'confirmed' AND needs_loaner = TRUE AND id < $2",
             )
-            .bind(row.session_id)
+            .bind(facts.session_id)
             .bind(id)
             .fetch_one(&mut *conn)
             .await
         })?;
-        ahead < row.loaner_devices as i64
+        ahead < facts.loaner_devices as i64
     };
     let base = state.config.public_url.trim_end_matches('/');
-    let status_url = format!("{base}/registrations/{}", row.cancel_token);
+    let status_url = format!("{base}/registrations/{}", facts.cancel_token);
     let ctx = MailContext {
-        attendee_name: row.attendee_name.clone(),
-        registrant_name: row.registrant_name.clone(),
-        session_title: row.title.clone(),
+        attendee_name: facts.attendee_name.clone(),
+        registrant_name: facts.registrant_name.clone(),
+        session_title: facts.title.clone(),
         when_ja: spans.iter().map(|m| format_span(m.starts_at, m.ends_at, Lang::Ja)).collect(),
         when_en: spans.iter().map(|m| format_span(m.starts_at, m.ends_at, Lang::En)).collect(),
-        venue_name: row.venue_name.clone(),
-        venue_address: row.venue_address.clone(),
-        venue_access: row.venue_access.clone(),
-        what_to_bring: row.what_to_bring.clone(),
+        venue_name: facts.venue_name.clone(),
+        venue_address: facts.venue_address.clone(),
+        venue_access: facts.venue_access.clone(),
+        what_to_bring: facts.what_to_bring.clone(),
         loaner_reserved,
         waitlist_position,
         cancel_url: format!("{status_url}#cancel"),
         status_url: status_url.clone(),
     };
-    let location = format!("{} {}", row.venue_name, row.venue_address);
-    let ics = calendar(&row.title, &location, &status_url, &spans);
-    outbox::enqueue(tx, template, &email, &ctx, Some(ics), id, now).await
+    let location = format!("{} {}", facts.venue_name, facts.venue_address);
+    let ics = calendar(&facts.title, &location, &status_url, &spans);
+    outbox::enqueue(tx, template, email, &ctx, Some(ics), id, now).await
 }
 
 /// The calendar file of a registration, for the download link on its page.
@@ -433,7 +490,7 @@ async fn cancel(state: &AppState, id: i64, session_id: i64, now: DateTime<Utc>) 
     let counter = if status == RegistrationStatus::Confirmed { "confirmed_count" } else { "waitlist_count" };
     let drop = format!("UPDATE sessions SET {counter} = {counter} - 1 WHERE id = $1");
     on_tx!(&mut tx, conn => sqlx::query(&drop).bind(session_id).execute(&mut *conn).await.map(|_| ()))?;
-    notify(&mut tx, state, MailTemplate::Cancelled, id, None, now).await?;
+    notify(&mut tx, state, MailTemplate::Cancelled, id, now).await?;
     promote_waitlisted(&mut tx, state, session_id, now).await?;
     tx.commit().await?;
     state.mailer.wake();
@@ -487,7 +544,7 @@ pub async fn promote_waitlisted(tx: &mut Tx, state: &AppState, session_id: i64, 
             .execute(&mut *conn)
             .await.map(|_| ())
         })?;
-        notify(tx, state, MailTemplate::Promoted, id, None, now).await?;
+        notify(tx, state, MailTemplate::Promoted, id, now).await?;
     }
 }
 
@@ -507,7 +564,7 @@ pub async fn cancel_all_for_session(tx: &mut Tx, state: &AppState, session_id: i
                 .execute(&mut *conn)
                 .await.map(|_| ())
         })?;
-        notify(tx, state, MailTemplate::SessionCancelled, id, None, now).await?;
+        notify(tx, state, MailTemplate::SessionCancelled, id, now).await?;
     }
     on_tx!(tx, conn => {
         sqlx::query("UPDATE sessions SET confirmed_count = 0, waitlist_count = 0 WHERE id = $1")
@@ -538,7 +595,7 @@ pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> AppResult<
         .await
     })?;
     for id in &due {
-        notify(&mut tx, state, MailTemplate::Reminder, *id, None, now).await?;
+        notify(&mut tx, state, MailTemplate::Reminder, *id, now).await?;
     }
     tx.commit().await?;
     if !due.is_empty() {
