@@ -3,6 +3,7 @@
 use std::{io::Read, sync::Arc};
 
 use anyhow::Context;
+use axum::serve::{Listener as _, ListenerExt as _};
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
 
@@ -183,9 +184,16 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     store.spawn_cleanup();
     crate::mail::worker::spawn(state.clone());
     let app = super::http::router(state, store).await;
+    // No Nagle delay: a page goes out in several writes, and the second would wait for the
+    // client's delayed ACK of the first (tens of milliseconds per page).
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
-        .with_context(|| format!("cannot listen on {}", config.site_addr))?;
+        .with_context(|| format!("cannot listen on {}", config.site_addr))?
+        .tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!("cannot set TCP_NODELAY: {err}");
+            }
+        });
     // Tests bind port 0 and read the real address from this line.
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
