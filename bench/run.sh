@@ -10,7 +10,7 @@
 #       64 connections (and `/` at 64 with Accept-Encoding: gzip, as browsers ask);
 #   (b) the KPI report for FY2026, sequential requests with a manager's token;
 #   (c) sequential single sign-ups (one POST each) into an upcoming course;
-#   (d) the server's peak memory (VmHWM) during all of that;
+#   (d) the server's peak memory (VmHWM) after the list runs of (a), and during all of that;
 #   (e) the weight of the public pages: HTML plus linked CSS/JS/WASM, raw, gzip and br.
 # Raw outputs go to bench/results/<UTC time>/, the Markdown summary to stdout (and summary.md).
 #
@@ -189,6 +189,9 @@ bench_backend() {
   c="${CONNECTIONS##* }"
   say "$backend: wrk / at $c connections with Accept-Encoding: gzip, $DURATION"
   wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency -H 'Accept-Encoding: gzip' "$base/" >"$out/wrk_home-gzip_c$c.txt"
+
+  # The aim's memory figure is "under that load": the peak after the list runs, before the KPI.
+  grep -E '^(VmRSS|VmHWM)' "/proc/$server_pid/status" >"$out/memory_list.txt"
 
   # (b) the KPI report, one request after another
   say "$backend: KPI report FY$FISCAL_YEAR x $KPI_REQUESTS"

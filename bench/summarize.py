@@ -178,16 +178,17 @@ def summary(results: str) -> str:
         if peak is None:
             continue
         rss_end = mem_kb(os.path.join(d, "memory_peak.txt"), "VmRSS")
+        list_peak = mem_kb(os.path.join(d, "memory_list.txt"), "VmHWM")
         samples = []
         sp = os.path.join(d, "memory_samples.txt")
         if os.path.exists(sp):
             samples = [int(p[1]) for p in (l.split() for l in open(sp)) if len(p) == 3 and p[1].isdigit()]
         fmt = lambda kb: f"{kb / 1024:.1f} MiB" if kb is not None else "?"
-        lines.append(f"| {b} | {fmt(idle)} | {fmt(max(samples) if samples else None)} | {fmt(peak)} | {fmt(rss_end)} |")
+        lines.append(f"| {b} | {fmt(idle)} | {fmt(list_peak)} | {fmt(max(samples) if samples else None)} | {fmt(peak)} | {fmt(rss_end)} |")
     if lines:
         w("### Server memory\n")
-        w("| backend | RSS after start | highest RSS sample under load | peak (VmHWM) | RSS at the end |")
-        w("|---|---|---|---|---|")
+        w("| backend | RSS after start | peak after the list load (a) | highest RSS sample | peak (VmHWM), all of (a)–(e) | RSS at the end |")
+        w("|---|---|---|---|---|---|")
         out.extend(lines)
         w("")
 

@@ -246,8 +246,10 @@ pub async fn register(
     let counter = if status == RegistrationStatus::Confirmed { "confirmed_count" } else { "waitlist_count" };
     let bump = format!("UPDATE sessions SET {counter} = {counter} + 1 WHERE id = $1");
     on_tx!(&mut tx, conn => sqlx::query(&bump).bind(session_id).execute(&mut *conn).await.map(|_| ()))?;
+    // Under the lock the newcomer is the last of the session's waitlisted: the tally gives
+    // its place without counting rows (one round trip less while everyone else waits).
     let waitlist_position = match status {
-        RegistrationStatus::Waitlisted => Some(waitlist_position(&mut tx, session_id, id).await?),
+        RegistrationStatus::Waitlisted => Some(locked.waitlist_count as i64 + 1),
         _ => None,
     };
     let template = match status {
