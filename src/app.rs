@@ -226,7 +226,7 @@ pub fn Refused() -> impl IntoView {
 /// `Suspense` walks its view before rendering (`dry_resolve`): it builds a fresh `Suspend`
 /// from the view closure, polls it once and drops it, up to twice per page. Started there,
 /// a database call is cut off midway, and the pool closes a connection dropped mid-call,
-/// so every page view used to open new PostgreSQL connections.
+/// so page views kept opening new connections (tested in `page_views_reuse_pooled_connections`).
 pub fn deferred<T>(fut: impl std::future::Future<Output = T> + Send + 'static) -> Suspend<T> {
     Suspend::new(async move {
         let mut polled = false;

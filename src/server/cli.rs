@@ -184,8 +184,8 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     store.spawn_cleanup();
     crate::mail::worker::spawn(state.clone());
     let app = super::http::router(state, store).await;
-    // No Nagle delay: a page goes out in several writes, and the second would wait for the
-    // client's delayed ACK of the first (tens of milliseconds per page).
+    // No Nagle delay: a response may go out in several writes, and a small later one
+    // would otherwise wait for the client's delayed ACK of the first.
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.site_addr))?
