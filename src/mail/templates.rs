@@ -94,7 +94,6 @@ pub fn render(template: MailTemplate, ctx: &MailContext) -> anyhow::Result<Rende
 }
 
 /// One meeting of a session for a calendar file.
-#[derive(Clone)]
 pub struct CalendarMeeting {
     pub id: i64,
     pub starts_at: DateTime<Utc>,

@@ -21,7 +21,7 @@ use crate::{
         error::{AppError, AppResult},
         state::AppState,
     },
-    sessions::{self, store::LockedSession, SessionDetail},
+    sessions::{self, store::LockedSession, Meeting, SessionDetail},
     time::{format_span, from_tokyo, today_tokyo},
     i18n::Lang,
 };
@@ -299,7 +299,7 @@ struct MailFacts {
     venue_address: String,
     venue_access: String,
     #[sqlx(skip)]
-    meetings: Vec<CalendarMeeting>,
+    meetings: Vec<Meeting>,
 }
 
 impl MailFacts {
@@ -320,13 +320,9 @@ impl MailFacts {
         if !facts.has_recipient() {
             return Ok(None);
         }
-        let meetings: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, conn => {
-            sqlx::query_as("SELECT id, starts_at, ends_at FROM meetings WHERE session_id = $1 ORDER BY starts_at, id")
-                .bind(facts.session_id)
-                .fetch_all(&mut *conn)
-                .await
+        facts.meetings = on_tx!(tx, conn => {
+            sqlx::query_as(sessions::store::MEETINGS_SQL).bind(facts.session_id).fetch_all(&mut *conn).await
         })?;
-        facts.meetings = meetings.into_iter().map(|(id, starts_at, ends_at)| CalendarMeeting { id, starts_at, ends_at }).collect();
         Ok(Some(facts))
     }
 
@@ -350,11 +346,7 @@ impl MailFacts {
             venue_name: session.venue.name.clone(),
             venue_address: session.venue.address.clone(),
             venue_access: session.venue.access.clone(),
-            meetings: session
-                .meetings
-                .iter()
-                .map(|m| CalendarMeeting { id: m.id, starts_at: m.starts_at, ends_at: m.ends_at })
-                .collect(),
+            meetings: session.meetings.clone(),
         };
         facts.has_recipient().then_some(facts)
     }
@@ -373,7 +365,7 @@ async fn notify(tx: &mut Tx, state: &AppState, template: MailTemplate, id: i64, 
 }
 
 /// `waitlist_position` is given by the one caller that mails a waitlisted person (the
-/// sign-up, which has just counted it); every other mail is about a seat or a cancellation.
+/// sign-up, which knows it from the locked tally); every other mail is about a seat or a cancellation.
 async fn write_mail(
     tx: &mut Tx,
     state: &AppState,
@@ -391,7 +383,7 @@ async fn write_mail(
             starts_at: slot,
             ends_at: slot + Duration::minutes(minutes as i64),
         }],
-        _ => facts.meetings.clone(),
+        _ => facts.meetings.iter().map(|m| CalendarMeeting { id: m.id, starts_at: m.starts_at, ends_at: m.ends_at }).collect(),
     };
     let loaner_reserved = facts.needs_loaner && facts.status == RegistrationStatus::Confirmed && {
         let ahead: i64 = on_tx!(tx, conn => {

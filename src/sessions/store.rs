@@ -165,9 +165,12 @@ pub async fn detail(db: &Db, id: i64, viewer: Option<&Viewer>) -> AppResult<Sess
     })
 }
 
+/// A session's meetings in order, as `Meeting` rows; bound by the session id.
+pub const MEETINGS_SQL: &str = "SELECT id, starts_at, ends_at FROM meetings WHERE session_id = $1 ORDER BY starts_at, id";
+
 pub async fn meetings(db: &Db, session_id: i64) -> AppResult<Vec<Meeting>> {
     Ok(on_db!(db, pool => {
-        sqlx::query_as("SELECT id, starts_at, ends_at FROM meetings WHERE session_id = $1 ORDER BY starts_at, id")
+        sqlx::query_as(MEETINGS_SQL)
             .bind(session_id)
             .fetch_all(pool)
             .await
