@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+/// Rendering a page is mostly short-lived strings; under load glibc's allocator took a
+/// third of the server's time (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()

@@ -8,7 +8,7 @@ use anyhow::Context;
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    PgPool, Postgres, Sqlite, SqlitePool, Transaction,
+    Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction,
 };
 
 #[derive(Clone, Debug)]
@@ -64,6 +64,18 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                // A connection that just came back is known to work (the pool tests each one
+                // as it is returned); only one that sat idle, perhaps across a database
+                // restart, is tested again before use. Busy pages skip a round trip per query.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > Duration::from_secs(1) {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .after_connect(|_, _| Box::pin(async { Ok(count_connection()) }))
                 .connect_with(options)
                 .await
@@ -86,6 +98,9 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(30))
+                // A file cannot hang up: testing a connection before each use would only add
+                // one more trip to its worker thread per query.
+                .test_before_acquire(false)
                 .after_connect(|_, _| Box::pin(async { Ok(count_connection()) }))
                 .connect_with(options)
                 .await

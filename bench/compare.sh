@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Compares server builds on one database, taking turns so that the machine's drift hits
+# every build alike.
+#
+#   bench/compare.sh DATABASE_URL PATH BINARY... 
+#
+# For each of ROUNDS [2] rounds, each BINARY in turn: start `BINARY serve` on DATABASE_URL
+# (on a free port, IPPO_SEED=none, IPPO_PUBLIC_RATE_LIMIT=0), five warm-up requests and a 3 s
+# wrk warm-up, then `wrk -t2 -c$CONNECTIONS [64] -d$DURATION [10s] --latency` on PATH, and the
+# server's peak memory (VmHWM). Prints one line per run.
+#
+# The database must exist and hold data: `KEEP_DB=1 bench/run.sh` leaves
+# sqlite:///tmp/ippo-bench/sqlite/ippo.db and postgres://postgres@127.0.0.1:5432/ippo_bench.
+# A build whose migrations differ from the database's cannot run on it: copy the database
+# first (`cp` the SQLite file; `CREATE DATABASE copy TEMPLATE ippo_bench` on PostgreSQL).
+set -euo pipefail
+
+[[ $# -ge 3 ]] || { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
+database_url="$1" path="$2"
+shift 2
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROUNDS="${ROUNDS:-2}" CONNECTIONS="${CONNECTIONS:-64}" DURATION="${DURATION:-10s}"
+work="$(mktemp -d)"
+server_pid=""
+trap '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+run_one() {
+  local bin="$1" base="" i
+  DATABASE_URL="$database_url" IPPO_DATA_DIR="$work" LEPTOS_SITE_ADDR=127.0.0.1:0 \
+    LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$root/target/site}" IPPO_SEED=none IPPO_PUBLIC_RATE_LIMIT=0 \
+    "$bin" serve >"$work/stdout" 2>"$work/stderr" &
+  server_pid=$!
+  for i in $(seq 1 600); do
+    base="$(grep -o 'listening on http://[^[:space:]]*' "$work/stdout" | head -n1 | sed 's/^listening on //')" || true
+    [[ -n "$base" ]] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/stderr" >&2; echo "compare.sh: $bin did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+  [[ -n "$base" ]] || { echo "compare.sh: $bin printed no address" >&2; exit 1; }
+  for i in 1 2 3 4 5; do curl -fsS -o /dev/null "$base$path"; done
+  wrk -t2 -c"$CONNECTIONS" -d3s "$base$path" >/dev/null
+  local out
+  out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$base$path")"
+  printf '%s\t%s\t%s req/s\tp99 %s\tVmHWM %s MiB\t%s\n' "$bin" "$path" \
+    "$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")" \
+    "$(awk '$1 == "99%" { print $2 }' <<<"$out")" \
+    "$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$server_pid/status")" \
+    "$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | paste -sd ';' || true)"
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  for bin in "$@"; do run_one "$bin"; done
+done
