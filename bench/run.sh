@@ -108,7 +108,7 @@ drop_pg() {
 cleanup() {
   stop_server
   [[ ",$backends," == *",postgres,"* && $load -eq 1 ]] && drop_pg
-  rmdir "$BENCH_WORK" 2>/dev/null
+  rmdir "$BENCH_WORK" 2>/dev/null || true # still holds the kept SQLite file with KEEP_DB=1
   return 0
 }
 trap cleanup EXIT
