@@ -7,7 +7,8 @@
 # For each of ROUNDS [2] rounds, each BINARY in turn: start `BINARY serve` on DATABASE_URL
 # (on a free port, IPPO_SEED=none, IPPO_PUBLIC_RATE_LIMIT=0), five warm-up requests and a 3 s
 # wrk warm-up, then `wrk -t2 -c$CONNECTIONS [64] -d$DURATION [10s] --latency` on PATH, and the
-# server's peak memory (VmHWM). Prints one line per run.
+# server's peak memory (VmHWM). Prints one line per run. WRK_ARGS adds wrk options, e.g.
+# WRK_ARGS="-H 'Accept-Encoding: gzip'" (split as the shell would).
 #
 # The database must exist and hold data: `KEEP_DB=1 bench/run.sh` leaves
 # sqlite:///tmp/ippo-bench/sqlite/ippo.db and postgres://postgres@127.0.0.1:5432/ippo_bench.
@@ -20,6 +21,7 @@ database_url="$1" path="$2"
 shift 2
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${ROUNDS:-2}" CONNECTIONS="${CONNECTIONS:-64}" DURATION="${DURATION:-10s}"
+eval "wrk_args=(${WRK_ARGS:-})"
 work="$(mktemp -d)"
 server_pid=""
 trap '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -38,9 +40,9 @@ run_one() {
   done
   [[ -n "$base" ]] || { echo "compare.sh: $bin printed no address" >&2; exit 1; }
   for i in 1 2 3 4 5; do curl -fsS -o /dev/null "$base$path"; done
-  wrk -t2 -c"$CONNECTIONS" -d3s "$base$path" >/dev/null
+  wrk -t2 -c"$CONNECTIONS" -d3s "${wrk_args[@]}" "$base$path" >/dev/null
   local out
-  out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$base$path")"
+  out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${wrk_args[@]}" "$base$path")"
   printf '%s\t%s\t%s req/s\tp99 %s\tVmHWM %s MiB\t%s\n' "$bin" "$path" \
     "$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")" \
     "$(awk '$1 == "99%" { print $2 }' <<<"$out")" \

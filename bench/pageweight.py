@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Weight of a first visit to some pages: the HTML and everything it links that a browser
 loads at once (stylesheets, scripts, module preloads, WASM, icons, images, CSS url()s),
-as sent raw, with Accept-Encoding: gzip and with Accept-Encoding: br.
+as sent raw, with Accept-Encoding: gzip and with Accept-Encoding: br, gzip (what a browser
+gets: br where the server uses it).
 
     python3 bench/pageweight.py [--save DIR] http://127.0.0.1:3000 / /sessions/1 ...
 
@@ -73,7 +74,7 @@ def fetch(url: str, encoding: str | None):
 def sizes(url: str) -> dict:
     status, raw, headers = fetch(url, None)
     _, gz, gz_headers = fetch(url, "gzip")
-    _, br, br_headers = fetch(url, "br")
+    _, br, br_headers = fetch(url, "br, gzip")
     return {
         "url": url,
         "status": status,
@@ -82,7 +83,7 @@ def sizes(url: str) -> dict:
         "gzip": len(gz),
         "gzip_encoded": gz_headers.get("Content-Encoding", "") == "gzip",
         "br": len(br),
-        "br_encoded": br_headers.get("Content-Encoding", "") == "br",
+        "br_encoding": br_headers.get("Content-Encoding", ""),
         "body": raw,
     }
 

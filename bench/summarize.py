@@ -198,7 +198,7 @@ def summary(results: str) -> str:
             continue
         pages = json.load(open(path))
         w(f"### Page weight of the public pages (first load, {b} server)\n")
-        w("| page | `<script>` tags | HTML raw / gzip / br | linked files (raw) | total raw | total gzip | total br |")
+        w("| page | `<script>` tags | HTML raw / gzip / br, gzip | linked files (raw) | total raw | total gzip | total br, gzip |")
         w("|---|---|---|---|---|---|---|")
         files = [pg for pg in pages if pg.get("file")]
         for pg in pages:

@@ -86,7 +86,9 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
         .layer(middleware::from_fn(refuse_cross_site_writes))
         .layer(middleware::from_fn(api_errors_as_json))
         .layer(middleware::from_fn(with_request_context))
-        .layer(CompressionLayer::new())
+        // gzip, not brotli: at the quality used on the fly, brotli made a first visit no
+        // smaller (the stylesheet came out larger) and took twice gzip's time (docs/BENCHMARKS.md).
+        .layer(CompressionLayer::new().no_br())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
