@@ -20,6 +20,7 @@ set -euo pipefail
 database_url="$1" path="$2"
 shift 2
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/bench/server.sh"
 ROUNDS="${ROUNDS:-2}" CONNECTIONS="${CONNECTIONS:-64}" DURATION="${DURATION:-10s}"
 eval "wrk_args=(${WRK_ARGS:-})"
 work="$(mktemp -d)"
@@ -28,17 +29,8 @@ trap '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' 
 
 run_one() {
   local bin="$1" base="" i
-  DATABASE_URL="$database_url" IPPO_DATA_DIR="$work" LEPTOS_SITE_ADDR=127.0.0.1:0 \
-    LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$root/target/site}" IPPO_SEED=none IPPO_PUBLIC_RATE_LIMIT=0 \
-    "$bin" serve >"$work/stdout" 2>"$work/stderr" &
-  server_pid=$!
-  for i in $(seq 1 600); do
-    base="$(grep -o 'listening on http://[^[:space:]]*' "$work/stdout" | head -n1 | sed 's/^listening on //')" || true
-    [[ -n "$base" ]] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/stderr" >&2; echo "compare.sh: $bin did not start" >&2; exit 1; }
-    sleep 0.1
-  done
-  [[ -n "$base" ]] || { echo "compare.sh: $bin printed no address" >&2; exit 1; }
+  start_server "$bin" "${LEPTOS_SITE_ROOT:-$root/target/site}" "$work" DATABASE_URL="$database_url" \
+    IPPO_DATA_DIR="$work" IPPO_PUBLIC_RATE_LIMIT=0 || exit 1
   for i in 1 2 3 4 5; do curl -fsS -o /dev/null "$base$path"; done
   wrk -t2 -c"$CONNECTIONS" -d3s "${wrk_args[@]}" "$base$path" >/dev/null
   local out

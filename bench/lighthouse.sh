@@ -16,6 +16,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$root"
+source "$here/server.sh"
 
 IPPO_BIN="${IPPO_BIN:-$root/target/release/ippo}"
 SITE_ROOT="${LEPTOS_SITE_ROOT:-$root/target/site}"
@@ -65,16 +66,7 @@ if [[ -z "$base" ]]; then
   "$IPPO_BIN" seed demo >/dev/null
   token="$("$IPPO_BIN" token issue --email manager@ippo.example.jp)"
   say "starting the release server on the sample city"
-  LEPTOS_SITE_ADDR=127.0.0.1:0 LEPTOS_SITE_ROOT="$SITE_ROOT" IPPO_SEED=none \
-    "$IPPO_BIN" serve >"$results/server.stdout" 2>"$results/server.stderr" &
-  server_pid=$!
-  for _ in $(seq 1 600); do
-    base="$(grep -o 'listening on http://[^[:space:]]*' "$results/server.stdout" 2>/dev/null | head -n1 | sed 's/^listening on //')" || true
-    [[ -n "$base" ]] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$results/server.stderr" >&2; die "the server did not start"; }
-    sleep 0.1
-  done
-  [[ -n "$base" ]] || die "the server printed no address within 60 s"
+  start_server "$IPPO_BIN" "$SITE_ROOT" "$results" || die "the server did not start"
   code="$(curl -fsS -H "Authorization: Bearer $token" "$base/api/v1/sessions/1" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["survey_code"])')"
 fi

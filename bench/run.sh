@@ -29,6 +29,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$root"
+source "$here/server.sh"
 
 build=0 rush=0 load=1 backends="sqlite,postgres"
 while [[ $# -gt 0 ]]; do
@@ -149,17 +150,8 @@ bench_backend() {
   token="$("$IPPO_BIN" token issue --email "$MANAGER_EMAIL")"
 
   say "$backend: start the server"
-  LEPTOS_SITE_ADDR=127.0.0.1:0 LEPTOS_SITE_ROOT="$SITE_ROOT" IPPO_SEED=none IPPO_PUBLIC_RATE_LIMIT=0 \
-    "$IPPO_BIN" serve >"$out/server.stdout" 2>"$out/server.stderr" &
-  server_pid=$!
   local base="" i
-  for i in $(seq 1 600); do
-    base="$(grep -o 'listening on http://[^[:space:]]*' "$out/server.stdout" 2>/dev/null | head -n1 | sed 's/^listening on //')" || true
-    [[ -n "$base" ]] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$out/server.stderr" >&2; die "$backend: the server did not start"; }
-    sleep 0.1
-  done
-  [[ -n "$base" ]] || die "$backend: the server printed no address within 60 s"
+  start_server "$IPPO_BIN" "$SITE_ROOT" "$out" IPPO_PUBLIC_RATE_LIMIT=0 || die "$backend: the server did not start"
   curl -fsS "$base/healthz" >/dev/null || die "$backend: /healthz failed"
   echo "$base" >"$out/base_url.txt"
   sleep 2 # let the start-up jobs (retention, reminders) finish before measuring

@@ -156,7 +156,7 @@ async fn each_list_filter_narrows_the_list(backend: Backend) {
     // Venue 2 is in Moji, venue 3 in Kokura-kita.
     let maps = app.schedule(10, 40, json!({ "topic": "maps", "venue_id": 2 })).await["id"].as_i64().unwrap();
     let line = app.schedule(10, 41, json!({ "topic": "line", "venue_id": 3 })).await["id"].as_i64().unwrap();
-    let tokyo_day = |days| (Utc::now() + Duration::days(days)).with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap()).format("%Y-%m-%d").to_string();
+    let tokyo_day = |days| ippo::time::to_tokyo(Utc::now() + Duration::days(days)).format("%Y-%m-%d").to_string();
     let day_of_maps = tokyo_day(40);
     for (query, shown, hidden) in [
         ("topic=maps".to_string(), maps, line),
