@@ -24,7 +24,9 @@ site_root="${LEPTOS_SITE_ROOT:-$repo/target/site}"
 case "$site_root" in /*) ;; *) site_root="$repo/$site_root" ;; esac
 export LEPTOS_SITE_ROOT="$site_root"
 export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3111}"
-export IPPO_PUBLIC_URL="http://$LEPTOS_SITE_ADDR"
+# A public address that is not this machine's, as in service: the survey sheet prints
+# its QR code only for an address phones can open.
+export IPPO_PUBLIC_URL="http://ippo.e2e.example:${E2E_PORT:-3111}"
 
 "$IPPO_BIN" seed demo
 

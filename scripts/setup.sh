@@ -48,6 +48,12 @@ if [[ ! -x .tools/node_modules/.bin/wasm-opt ]]; then
 fi
 
 if $want_tests; then
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+      say "adding the $component component"
+      rustup component add "$component"
+    fi
+  done
   if [[ ! -x /usr/bin/chromium ]]; then
     say "installing Debian's chromium for the browser tests"
     apt_install chromium

@@ -8,10 +8,10 @@ use crate::i18n::Lang;
 /// A closed set of codes stored as text, serialised by code and labelled through the
 /// translation files under `<prefix>.<code>`.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident : $prefix:literal { $($variant:ident = $code:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident : $prefix:literal { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $code)] $variant),+ }
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $code)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -170,6 +170,28 @@ text_enum!(
 );
 
 text_enum!(
+    /// How a survey answer came in.
+    AnswerSource: "answer_source" {
+        /// By the session's survey code (the QR code), from anyone.
+        Code = "code",
+        /// A paper sheet typed in by the venue's staff.
+        Paper = "paper",
+        /// Entered by staff otherwise (the API).
+        Staff = "staff",
+    }
+);
+
+text_enum!(
+    /// Why staff must phone someone (the call list).
+    CallReason: "call_reason" {
+        /// A date, time or place changed and the person has no e-mail.
+        ScheduleChange = "schedule_change",
+        /// A mail to them could not be delivered.
+        MailFailed = "mail_failed",
+    }
+);
+
+text_enum!(
     /// The carrier of a partner shop (携帯ショップ).
     Carrier: "carrier" {
         Docomo = "docomo",
@@ -232,78 +254,180 @@ impl FieldErrors {
     }
 
     pub fn into_result(self) -> Result<(), FieldErrors> {
-        if self.is_empty() { Ok(()) } else { Err(self) }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
     }
 }
 
-/// Free text from a person: trimmed, bounded, without control characters.
+/// Text as it is kept, whatever keyboard typed it: full-width letters and digits made
+/// ASCII, half-width katakana made full-width with their (han)dakuten joined (ﾊﾟｿｺﾝ →
+/// パソコン), the ideographic space made a space (see `fold_widths`); line breaks as `\n`,
+/// and each line trimmed with its runs of spaces made one. Single-line text has its line
+/// breaks made spaces. Japanese punctuation keeps its width: 「体験会（午前）」 stays as written.
+pub fn normalise(input: &str, multiline: bool) -> String {
+    let text = fold_widths(&input.replace("\r\n", "\n").replace('\r', "\n"));
+    let squeeze = |line: &str| line.split([' ', '\u{a0}']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    if multiline {
+        text.lines().map(squeeze).collect::<Vec<_>>().join("\n").trim_matches('\n').to_string()
+    } else {
+        squeeze(&text.replace('\n', " "))
+    }
+}
+
+/// The width folding Japanese forms expect, narrower than NFKC (which would also turn
+/// （）！？～ into ASCII and ① into 1): U+FF10–FF19, FF21–FF3A and FF41–FF5A (full-width
+/// digits and letters) become ASCII, runs of U+FF61–FF9F (half-width katakana and their
+/// punctuation) are NFKC-composed to full width, U+3000 becomes a space; then NFC.
+fn fold_widths(input: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let half_width_kana = |c: char| ('\u{FF61}'..='\u{FF9F}').contains(&c);
+    let mut out = String::with_capacity(input.len());
+    let mut kana_run = String::new();
+    for c in input.chars() {
+        if half_width_kana(c) {
+            kana_run.push(c);
+            continue;
+        }
+        out.extend(kana_run.nfkc());
+        kana_run.clear();
+        out.push(match c {
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '\u{3000}' => ' ',
+            _ => c,
+        });
+    }
+    out.extend(kana_run.nfkc());
+    out.nfc().collect()
+}
+
+/// Free text from a person: normalised (see `normalise`), bounded, without control characters.
 pub fn text(input: &str, max_chars: usize, required: bool, multiline: bool) -> Result<String, Problem> {
-    let value = input.trim();
+    let value = normalise(input, multiline);
     if value.is_empty() {
         return if required { Err(Problem::new("error.required")) } else { Ok(String::new()) };
     }
     if value.chars().count() > max_chars {
         return Err(Problem::new("error.too_long").with("max", max_chars));
     }
-    let allowed = |c: char| !c.is_control() || (multiline && (c == '\n' || c == '\r' || c == '\t'));
+    let allowed = |c: char| !c.is_control() || (multiline && (c == '\n' || c == '\t'));
     if !value.chars().all(allowed) {
         return Err(Problem::new("error.control_chars"));
     }
-    Ok(value.to_string())
+    Ok(value)
 }
 
-/// Full-width digits and hyphens, as Japanese keyboards type them, made half-width.
-fn half_width(input: &str) -> String {
-    input
+/// An address as it is kept: like `text`, but every width folded (NFKC) and every dash
+/// made `-`, as addresses are compared and searched (門司区大積１－２ → 門司区大積1-2).
+/// The long vowel mark ー is a dash only between digits (１ー２), not in センター.
+pub fn address(input: &str, max_chars: usize, required: bool) -> Result<String, Problem> {
+    use unicode_normalization::UnicodeNormalization;
+    let chars: Vec<char> = input.nfkc().collect();
+    let digit = |i: Option<&char>| i.is_some_and(char::is_ascii_digit);
+    let folded: String = chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c {
+            'ー' if !(i > 0 && digit(chars.get(i - 1)) && digit(chars.get(i + 1))) => 'ー',
+            c if DASHES.contains(c) => '-',
+            c => *c,
+        })
+        .collect();
+    text(&folded, max_chars, required, false)
+}
+
+/// Every dash a Japanese IME or a copy-paste puts in a number, beyond what NFKC makes an
+/// ASCII hyphen: U+2010–U+2015 (hyphens and dashes), U+2212 (minus), U+30FC (ー, the long
+/// vowel mark typed for a dash), U+FE63 and U+2043.
+const DASHES: [char; 10] = [
+    '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}', '\u{2212}', '\u{30FC}', '\u{FE63}',
+    '\u{2043}',
+];
+
+/// A number, date or time as typed on a Japanese keyboard, made ASCII: NFKC (full-width digits,
+/// brackets, the full-width hyphen-minus), every dash a hyphen, trimmed.
+pub fn ascii_number(input: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    input.nfkc().map(|c| if DASHES.contains(&c) { '-' } else { c }).collect::<String>().trim().to_string()
+}
+
+/// The form two names or addresses are compared in, to find the same place written
+/// twice: NFKC (widths), every dash one, ヶ/ヵ/ケ one letter, no spaces, ASCII lower
+/// case. 「小倉北区 大手町１－１」 and 「小倉北区大手町1-1」 are the same place.
+pub fn match_key(input: &str) -> String {
+    ascii_number(input)
         .chars()
+        .filter(|c| !c.is_whitespace())
         .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            'ー' | '－' | '‐' | '−' | '―' => '-',
-            '　' => ' ',
-            _ => c,
+            'ヶ' | 'ヵ' | 'ｹ' => 'ケ',
+            c => c.to_ascii_lowercase(),
         })
         .collect()
 }
 
-/// A Japanese phone number: 10 or 11 digits starting with 0, hyphens optional.
+/// A Japanese phone number, kept in one canonical form: the national format with its
+/// hyphens where the numbering plan puts them (093-582-2102, 090-1234-5678). Accepts
+/// every way people type one: full-width digits, any dash, brackets, spaces, `+81`.
+/// Checked against the Japanese numbering plan (libphonenumber's data, `phonenumber`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, Problem> {
-        let value = half_width(input).trim().to_string();
+        let value = ascii_number(input);
         if value.is_empty() {
             return Err(Problem::new("error.required"));
         }
-        let digits: String = value.chars().filter(|c| !matches!(c, '-' | ' ' | '(' | ')')).collect();
-        let ok = digits.chars().all(|c| c.is_ascii_digit())
-            && digits.starts_with('0')
-            && (10..=11).contains(&digits.len());
-        if ok { Ok(PhoneNumber(value)) } else { Err(Problem::new("error.phone")) }
+        let shape_ok = value.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')' | '+' | '.'));
+        let number = phonenumber::parse(Some(phonenumber::country::JP), &value).ok().filter(|_| shape_ok);
+        match number {
+            Some(n) if n.is_valid() && n.country().id() == Some(phonenumber::country::JP) => {
+                Ok(PhoneNumber(n.format().mode(phonenumber::Mode::National).to_string()))
+            }
+            _ => Err(Problem::new("error.phone")),
+        }
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A mobile number (070, 080, 090): one that can receive SMS.
+    pub fn is_mobile(&self) -> bool {
+        let digits: String = self.0.chars().filter(char::is_ascii_digit).collect();
+        digits.len() == 11 && ["070", "080", "090"].iter().any(|p| digits.starts_with(p))
+    }
 }
 
-/// An e-mail address, checked only as far as a typing mistake shows.
+/// An e-mail address, checked only as far as a typing mistake shows. Typed on a phone it
+/// may come full-width (ｔａｒｏ＠…): kept half-width, the domain in lower case. Local parts
+/// that Japanese carriers issued before the RFC was enforced (`taro..yamada@docomo.ne.jp`,
+/// `hanako.@ezweb.ne.jp`) are accepted: the mail goes out with the local part quoted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Email(String);
 
 impl Email {
     pub fn parse(input: &str) -> Result<Self, Problem> {
-        let value = input.trim();
+        use unicode_normalization::UnicodeNormalization;
+        let value: String = input.nfkc().collect::<String>().trim().to_string();
         if value.is_empty() {
             return Err(Problem::new("error.required"));
         }
+        let parts = value.rsplit_once('@');
         let ok = value.len() <= 254
             && value.is_ascii()
-            && !value.chars().any(|c| c.is_whitespace() || c.is_control())
-            && matches!(value.split_once('@'), Some((local, domain))
-                if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-                    && !domain.ends_with('.') && !domain.contains('@'));
-        if ok { Ok(Email(value.to_string())) } else { Err(Problem::new("error.email")) }
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\\'))
+            && matches!(parts, Some((local, domain))
+                if !local.is_empty() && !local.contains('@') && domain.contains('.') && !domain.starts_with('.')
+                    && !domain.ends_with('.') && !domain.contains(".."));
+        match (ok, parts) {
+            (true, Some((local, domain))) => Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase()))),
+            _ => Err(Problem::new("error.email")),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -311,7 +435,8 @@ impl Email {
     }
 }
 
-/// A name's reading in kana (フリガナ); hiragana is accepted and stored as katakana.
+/// A name's reading in kana (フリガナ), kept in full-width katakana: hiragana and
+/// half-width katakana (ﾔﾏﾀﾞ → ヤマダ) are accepted and stored as katakana.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Kana(String);
 
@@ -321,15 +446,16 @@ impl Kana {
         let katakana: String = value
             .chars()
             .map(|c| match c {
-                'ぁ'..='ゖ' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
-                '　' => ' ',
+                'ぁ'..='ゖ' | 'ゝ' | 'ゞ' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
                 _ => c,
             })
             .collect();
-        let ok = katakana
-            .chars()
-            .all(|c| matches!(c, 'ァ'..='ヺ' | 'ー' | '・' | ' ' | 'ヽ' | 'ヾ'));
-        if ok { Ok(Kana(katakana)) } else { Err(Problem::new("error.kana")) }
+        let ok = katakana.chars().all(|c| matches!(c, 'ァ'..='ヺ' | 'ー' | '・' | ' ' | 'ヽ' | 'ヾ'));
+        if ok {
+            Ok(Kana(katakana))
+        } else {
+            Err(Problem::new("error.kana"))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -368,8 +494,7 @@ pub fn count(value: i64) -> Result<i32, Problem> {
 
 /// A whole number typed into a form.
 pub fn number(input: &str) -> Result<i64, Problem> {
-    let value = half_width(input);
-    let value = value.trim();
+    let value = ascii_number(input);
     if value.is_empty() {
         return Err(Problem::new("error.required"));
     }
@@ -379,30 +504,52 @@ pub fn number(input: &str) -> Result<i64, Problem> {
 /// A code from a closed set, or the message that says it is not one of them.
 pub fn choice<T>(input: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, Problem> {
     if input.trim().is_empty() {
-        return Err(Problem::new("error.required"));
+        // Nothing chosen: "choose one", not "type something" (a select or radio group).
+        return Err(Problem::new("error.choose"));
     }
     parse(input.trim()).ok_or(Problem::new("error.choice"))
 }
 
 /// A calendar date as typed or as Excel writes it: `2026-12-05`, `2026/12/05` or `2026/12/5`.
 pub fn date(input: &str) -> Result<chrono::NaiveDate, Problem> {
-    let value = half_width(input).trim().replace('/', "-");
+    let value = ascii_number(input).replace('/', "-");
     if value.is_empty() {
         return Err(Problem::new("error.required"));
     }
-    chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d").map_err(|_| Problem::new("error.date"))
+    chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+        .ok()
+        .filter(|d| crate::time::in_years(*d))
+        .ok_or(Problem::new("error.date"))
 }
 
-/// A ward code as the sample city seeds them: lower-case ASCII letters.
+/// A yes/no fact as forms, JSON, Excel and the 公共施設一覧 write it: `yes`/`no`,
+/// `true`/`false`, `1`/`0`, はい/いいえ, 有/無, あり/なし, 可/不可, ○/×. Empty: not known.
+pub fn yes_no(input: &str) -> Result<Option<bool>, Problem> {
+    let value = normalise(input, false).to_lowercase();
+    match value.as_str() {
+        "" => Ok(None),
+        "yes" | "true" | "1" | "on" | "はい" | "有" | "あり" | "有り" | "可" | "○" | "◯" | "〇" => {
+            Ok(Some(true))
+        }
+        "no" | "false" | "0" | "いいえ" | "無" | "なし" | "無し" | "不可" | "×" | "✕" => Ok(Some(false)),
+        _ => Err(Problem::new("error.yes_no").with("value", value)),
+    }
+}
+
+/// A ward's code (`moji`, `chuo2`): a lower-case ASCII letter, then lower-case letters,
+/// digits, `_` or `-`; at most 32 characters.
 pub fn ward_code(input: &str) -> Result<String, Problem> {
     let value = input.trim();
     if value.is_empty() {
         return Err(Problem::new("error.required"));
     }
-    if value.len() <= 32 && value.chars().all(|c| c.is_ascii_lowercase()) {
+    let mut chars = value.chars();
+    let shape = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if value.len() <= 32 && shape {
         Ok(value.to_string())
     } else {
-        Err(Problem::new("error.choice"))
+        Err(Problem::new("error.ward_code").with("value", value))
     }
 }
 
@@ -412,11 +559,26 @@ mod tests {
 
     #[test]
     fn phone_numbers_accept_what_people_type() {
-        assert!(PhoneNumber::parse("093-582-2102").is_ok());
-        assert!(PhoneNumber::parse("０９０１２３４５６７８").is_ok());
-        assert!(PhoneNumber::parse("090 1234 5678").is_ok());
+        for typed in [
+            "093-582-2102",
+            "0935822102",
+            "０９３－５８２－２１０２",
+            "093ー582ー2102",
+            "093‐582‐2102",
+            "093−582−2102",
+            "093―582―2102",
+            "(093) 582-2102",
+            "（０９３）５８２ー２１０２",
+            "+81 93-582-2102",
+        ] {
+            assert_eq!(PhoneNumber::parse(typed).unwrap().as_str(), "093-582-2102", "{typed}");
+        }
+        assert_eq!(PhoneNumber::parse("０９０１２３４５６７８").unwrap().as_str(), "090-1234-5678");
+        assert!(PhoneNumber::parse("090 1234 5678").unwrap().is_mobile());
+        assert!(!PhoneNumber::parse("093-582-2102").unwrap().is_mobile());
         assert_eq!(PhoneNumber::parse("12345").unwrap_err().key, "error.phone");
         assert_eq!(PhoneNumber::parse("093-582-210a").unwrap_err().key, "error.phone");
+        assert_eq!(PhoneNumber::parse("+1 415 555 2671").unwrap_err().key, "error.phone");
         assert_eq!(PhoneNumber::parse("  ").unwrap_err().key, "error.required");
     }
 
@@ -424,15 +586,41 @@ mod tests {
     fn kana_is_stored_as_katakana() {
         assert_eq!(Kana::parse("きたきゅうしゅう はなこ").unwrap().as_str(), "キタキュウシュウ ハナコ");
         assert_eq!(Kana::parse("ヤマダ　タロウ").unwrap().as_str(), "ヤマダ タロウ");
+        assert_eq!(Kana::parse("ﾔﾏﾀﾞ ﾀﾛｰ").unwrap().as_str(), "ヤマダ タロー");
+        assert_eq!(Kana::parse("ﾊﾟｿｺﾝ　　ﾌﾞﾝｶ").unwrap().as_str(), "パソコン ブンカ");
         assert_eq!(Kana::parse("山田").unwrap_err().key, "error.kana");
+    }
+
+    #[test]
+    fn addresses_keep_one_dash() {
+        assert_eq!(address("門司区大積１－２", 50, true).unwrap(), "門司区大積1-2");
+        assert_eq!(address("小倉北区浅野１ー１ー１ アミュプラザ", 50, true).unwrap(), "小倉北区浅野1-1-1 アミュプラザ");
+        assert_eq!(address("ショッピングセンター２Ｆ", 50, true).unwrap(), "ショッピングセンター2F");
+    }
+
+    #[test]
+    fn text_is_normalised_where_it_enters() {
+        assert_eq!(text("　山田　　太郎　", 20, true, false).unwrap(), "山田 太郎");
+        assert_eq!(text("ＡＢＣ１２３", 20, true, false).unwrap(), "ABC123");
+        assert_eq!(text("ﾊﾟｿｺﾝ教室", 20, true, false).unwrap(), "パソコン教室");
+        assert_eq!(text("体験会（午前）！ ①ｶﾞｲﾄﾞ｡", 20, true, false).unwrap(), "体験会（午前）！ ①ガイド。");
+        assert_eq!(text("一行目\r\n二行目\r三行目", 40, true, true).unwrap(), "一行目\n二行目\n三行目");
+        assert_eq!(text("一行目\r\n二行目", 40, true, false).unwrap(), "一行目 二行目");
     }
 
     #[test]
     fn email_catches_typos() {
         assert!(Email::parse("hanako@example.jp").is_ok());
-        for bad in ["hanako", "hanako@", "@example.jp", "a b@example.jp", "a@example", "a@@example.jp"] {
+        for bad in ["hanako", "hanako@", "@example.jp", "a b@example.jp", "a@example", "a@@example.jp", "a@x..jp"] {
             assert_eq!(Email::parse(bad).unwrap_err().key, "error.email", "{bad}");
         }
+    }
+
+    #[test]
+    fn email_keeps_what_carriers_issued() {
+        assert_eq!(Email::parse("taro..yamada@docomo.ne.jp").unwrap().as_str(), "taro..yamada@docomo.ne.jp");
+        assert_eq!(Email::parse("hanako.@EZweb.ne.jp").unwrap().as_str(), "hanako.@ezweb.ne.jp");
+        assert_eq!(Email::parse("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ").unwrap().as_str(), "taro@example.jp");
     }
 
     #[test]
@@ -482,6 +670,24 @@ mod tests {
         use super::super::*;
         use proptest::prelude::*;
 
+        /// Katakana, hiragana and half-width katakana of the same sounds.
+        const KANA: [(&str, &str, &str); 14] = [
+            ("ア", "あ", "ｱ"),
+            ("キ", "き", "ｷ"),
+            ("タ", "た", "ﾀ"),
+            ("ヤ", "や", "ﾔ"),
+            ("マ", "ま", "ﾏ"),
+            ("ダ", "だ", "ﾀﾞ"),
+            ("ガ", "が", "ｶﾞ"),
+            ("パ", "ぱ", "ﾊﾟ"),
+            ("ポ", "ぽ", "ﾎﾟ"),
+            ("ン", "ん", "ﾝ"),
+            ("ッ", "っ", "ｯ"),
+            ("ョ", "ょ", "ｮ"),
+            ("ヴ", "ゔ", "ｳﾞ"),
+            ("ー", "ー", "ｰ"),
+        ];
+
         proptest! {
             #[test]
             fn parsers_never_panic_on_any_input(input in "\\PC*") {
@@ -495,8 +701,64 @@ mod tests {
 
             #[test]
             fn a_parsed_phone_number_parses_again_to_itself(digits in "0[1-9][0-9]{8,9}") {
-                let phone = PhoneNumber::parse(&digits).unwrap();
-                prop_assert_eq!(PhoneNumber::parse(phone.as_str()).unwrap(), phone);
+                if let Ok(phone) = PhoneNumber::parse(&digits) {
+                    prop_assert_eq!(PhoneNumber::parse(phone.as_str()).unwrap(), phone);
+                }
+            }
+
+            /// Every way of typing one number is stored as one value.
+            #[test]
+            fn every_variant_of_a_phone_number_is_one_value(
+                (area, rest) in prop_oneof![
+                    ("0[89]0", "[1-9][0-9]{7}"),
+                    ("093", "[2-9][0-9]{6}"),
+                    ("03", "[3-6][0-9]{7}"),
+                ],
+                dash in prop::sample::select(vec!['-', '－', 'ー', 'ｰ', '‐', '‑', '‒', '–', '—', '―', '−', '﹣']),
+                full_width in any::<bool>(),
+                brackets in any::<bool>(),
+                international in any::<bool>(),
+            ) {
+                // Numbers the numbering plan has not given out are not phone numbers at all.
+                let plain = PhoneNumber::parse(&format!("{area}{rest}"));
+                prop_assume!(plain.is_ok());
+                let plain = plain.unwrap();
+                let split = rest.len() - 4;
+                let area_text = if international { format!("+81 {}", &area[1..]) } else { area.clone() };
+                let area_text = if brackets { format!("({area_text})") } else { area_text };
+                let mut typed = format!("{area_text}{dash}{}{dash}{}", &rest[..split], &rest[split..]);
+                if full_width {
+                    typed = typed.chars().map(|c| match c {
+                        '0'..='9' => char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap(),
+                        '(' => '（',
+                        ')' => '）',
+                        '+' => '＋',
+                        ' ' => '　',
+                        other => other,
+                    }).collect();
+                }
+                prop_assert_eq!(PhoneNumber::parse(&typed).unwrap(), plain, "{}", typed);
+            }
+
+            /// A reading typed in katakana, hiragana or half-width katakana, with any
+            /// spaces, is stored as one value.
+            #[test]
+            fn every_variant_of_a_reading_is_one_value(
+                words in prop::collection::vec(prop::collection::vec(0usize..KANA.len(), 1..6), 1..3),
+                form in 0u8..3,
+                space in prop::sample::select(vec![" ", "　", "  ", "　 "]),
+            ) {
+                let write = |pick: fn(&(&'static str, &'static str, &'static str)) -> &'static str| {
+                    words.iter().map(|w| w.iter().map(|i| pick(&KANA[*i])).collect::<String>()).collect::<Vec<_>>()
+                };
+                let canonical = write(|k| k.0).join(" ");
+                let typed = match form {
+                    0 => write(|k| k.1).join(space),
+                    1 => write(|k| k.2).join(space),
+                    _ => write(|k| k.0).join(space),
+                };
+                let stored = Kana::parse(&format!(" {typed} ")).unwrap();
+                prop_assert_eq!(stored.as_str(), canonical.as_str());
             }
 
             #[test]

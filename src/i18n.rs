@@ -34,10 +34,7 @@ impl Lang {
 
     /// The first supported language of an `Accept-Language` header, in the order the client gave.
     pub fn from_accept_language(header: &str) -> Option<Lang> {
-        header
-            .split(',')
-            .filter_map(|part| part.split(';').next())
-            .find_map(Lang::parse)
+        header.split(',').filter_map(|part| part.split(';').next()).find_map(Lang::parse)
     }
 
     /// Picks the language from a `lang` cookie first (the user's explicit choice), then `Accept-Language`.
@@ -53,35 +50,19 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// The language of a request: the `lang` cookie, then `Accept-Language`, then Japanese.
+    pub fn from_request(headers: &http::HeaderMap) -> Lang {
+        let get = |name| headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
+        Lang::from_headers(get(http::header::COOKIE), get(http::header::ACCEPT_LANGUAGE))
+    }
+
     /// Translates a message key; `%{name}` placeholders are filled from `args`.
     pub fn tr(self, key: &str) -> String {
         t!(key, locale = self.code()).into_owned()
     }
 
     pub fn tr_with(self, key: &str, args: &[(&str, String)]) -> String {
-        args.iter().fold(self.tr(key), |text, (name, value)| {
-            text.replace(&format!("%{{{name}}}"), value)
-        })
-    }
-}
-
-/// The language of the page being rendered.
-pub fn current_lang() -> Lang {
-    #[cfg(feature = "ssr")]
-    {
-        use leptos::prelude::use_context;
-        if let Some(parts) = use_context::<http::request::Parts>() {
-            return crate::server::http::request_lang(&parts.headers);
-        }
-        Lang::default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        leptos::prelude::document()
-            .document_element()
-            .and_then(|html| html.get_attribute("lang"))
-            .and_then(|code| Lang::parse(&code))
-            .unwrap_or_default()
+        args.iter().fold(self.tr(key), |text, (name, value)| text.replace(&format!("%{{{name}}}"), value))
     }
 }
 

@@ -15,7 +15,7 @@ async fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match ippo::server::cli::run(ippo::server::cli::Cli::parse()).await {
+    match ippo::cli::run(ippo::cli::Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("ippo: {err:#}");

@@ -5,6 +5,16 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 
 use crate::i18n::Lang;
 
+/// The years a date or time people send may fall in: far enough back for paper records,
+/// far enough ahead for any plan, and well inside what both backends, calendars and date
+/// arithmetic handle (a date at the calendar's limits would overflow it).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A date within `YEARS`.
+pub fn in_years(date: NaiveDate) -> bool {
+    YEARS.contains(&date.year())
+}
+
 pub fn tokyo() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
 }
@@ -41,13 +51,7 @@ fn weekday_ja(w: Weekday) -> &'static str {
 /// 2026年12月5日(土) / Sat 5 Dec 2026
 pub fn format_date(date: NaiveDate, lang: Lang) -> String {
     match lang {
-        Lang::Ja => format!(
-            "{}年{}月{}日({})",
-            date.year(),
-            date.month(),
-            date.day(),
-            weekday_ja(date.weekday())
-        ),
+        Lang::Ja => format!("{}年{}月{}日({})", date.year(), date.month(), date.day(), weekday_ja(date.weekday())),
         Lang::En => date.format("%a %-d %b %Y").to_string(),
     }
 }
@@ -70,6 +74,56 @@ pub fn format_span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, lang: Lang)
             format_date(e.date_naive(), lang),
             e.format("%H:%M")
         )
+    }
+}
+
+/// Whether meetings (`[start, end)` spans) repeat weekly: more than one, each a week
+/// after the one before at the same time of day and of the same length.
+pub fn weekly(meetings: &[(DateTime<Utc>, DateTime<Utc>)]) -> bool {
+    let mut sorted = meetings.to_vec();
+    sorted.sort();
+    sorted.len() > 1
+        && sorted
+            .windows(2)
+            .all(|w| w[1].0 - w[0].0 == chrono::Duration::weeks(1) && w[1].1 - w[1].0 == w[0].1 - w[0].0)
+}
+
+/// A session's dates as a flyer gives them: one meeting as `format_span`; a weekly
+/// course as 「全4回（毎週木曜）2026年12月3日〜12月24日 10:00〜12:30」; other multi-day
+/// sessions as 「全3回 2026年12月3日〜12月20日」 (each date is on the session's page).
+/// `starts_at` is the first meeting's start, `ends_at` the last one's end.
+pub fn format_schedule(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    meetings: i32,
+    weekly: bool,
+    lang: Lang,
+) -> String {
+    if meetings <= 1 {
+        return format_span(starts_at, ends_at, lang);
+    }
+    let (s, e) = (to_tokyo(starts_at), to_tokyo(ends_at));
+    let (first, last) = (s.date_naive(), e.date_naive());
+    match (lang, weekly) {
+        (Lang::Ja, true) => format!(
+            "全{meetings}回（毎週{}曜）{}〜{}月{}日 {}〜{}",
+            weekday_ja(first.weekday()),
+            format_date(first, lang),
+            last.month(),
+            last.day(),
+            s.format("%H:%M"),
+            e.format("%H:%M")
+        ),
+        (Lang::Ja, false) => format!("全{meetings}回 {}〜{}", format_date(first, lang), format_date(last, lang)),
+        (Lang::En, true) => format!(
+            "{meetings} meetings, {}s, {} – {}, {}–{}",
+            first.format("%A"),
+            first.format("%-d %b"),
+            last.format("%-d %b %Y"),
+            s.format("%H:%M"),
+            e.format("%H:%M")
+        ),
+        (Lang::En, false) => format!("{meetings} meetings, {} – {}", first.format("%-d %b"), last.format("%-d %b %Y")),
     }
 }
 
@@ -112,6 +166,33 @@ mod tests {
         let e = utc("2026-12-05T03:00:00Z");
         assert_eq!(format_span(s, e, Lang::Ja), "2026年12月5日(土) 10:00〜12:00");
         assert_eq!(format_span(s, e, Lang::En), "Sat 5 Dec 2026 10:00–12:00");
+    }
+
+    #[test]
+    fn a_weekly_course_reads_as_one() {
+        let day = |d: u32, h: u32| {
+            from_tokyo(NaiveDate::from_ymd_opt(2026, 12, d).unwrap(), NaiveTime::from_hms_opt(h, 0, 0).unwrap())
+        };
+        let four: Vec<_> = [3, 10, 17, 24].iter().map(|d| (day(*d, 10), day(*d, 12))).collect();
+        assert!(weekly(&four));
+        assert_eq!(
+            format_schedule(four[0].0, four[3].1, 4, true, Lang::Ja),
+            "全4回（毎週木曜）2026年12月3日(木)〜12月24日 10:00〜12:00"
+        );
+        assert_eq!(
+            format_schedule(four[0].0, four[3].1, 4, true, Lang::En),
+            "4 meetings, Thursdays, 3 Dec – 24 Dec 2026, 10:00–12:00"
+        );
+        let uneven = [(day(3, 10), day(3, 12)), (day(11, 10), day(11, 12))];
+        assert!(!weekly(&uneven) && !weekly(&uneven[..1]));
+        assert_eq!(
+            format_schedule(uneven[0].0, uneven[1].1, 2, false, Lang::Ja),
+            "全2回 2026年12月3日(木)〜2026年12月11日(金)"
+        );
+        assert_eq!(
+            format_schedule(day(3, 10), day(3, 12), 1, false, Lang::Ja),
+            format_span(day(3, 10), day(3, 12), Lang::Ja)
+        );
     }
 
     #[test]

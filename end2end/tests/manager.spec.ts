@@ -55,11 +55,20 @@ test('saving an empty session form shows the errors and creates nothing', async 
   const summary = page.getByRole('alert');
   await expect(summary).toBeVisible();
   await expect(summary).toContainText('入力内容を確認してください。');
-  for (const label of ['種別', '講座名', 'テーマ', '会場']) {
+  // A text field asks to be filled in; a select asks for a choice.
+  for (const [label, message] of [
+    ['種別', /選んでください。/],
+    ['講座名', /入力してください。/],
+    ['テーマ', /選んでください。/],
+    ['会場', /選んでください。/],
+  ] as const) {
     const field = page.getByLabel(label);
     await expect(field).toHaveAttribute('aria-invalid', 'true');
-    await expect(field).toHaveAccessibleDescription(/入力してください。/);
+    await expect(field).toHaveAccessibleDescription(message);
   }
+  // The summary names how many places to fix and links each.
+  await expect(summary).toContainText('直すところが');
+  await expect(summary.getByRole('link').first()).toHaveAttribute('href', /^#/);
   await expect(page.locator('#meeting_date_1-error')).toHaveText('入力してください。');
   await expect(page.getByRole('heading', { level: 1, name: '講座を登録する' })).toBeVisible();
 

@@ -14,8 +14,14 @@ async function openSignUpForm(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: `申し込み：${title}` })).toBeVisible();
 }
 
-/** A family member signs their parent up. */
-async function fillForParent(page: Page, attendee: string, phone = '093-123-4567'): Promise<void> {
+/** A mobile number of its own for each sign-up: one number may hold only two seats of a session. */
+function ownPhone(): string {
+  const digits = unique().slice(-8);
+  return `090-${digits.slice(0, 4)}-${digits.slice(4)}`;
+}
+
+/** A family member signs their parent up (each run as a family of its own). */
+async function fillForParent(page: Page, attendee: string, phone = ownPhone()): Promise<void> {
   const attendeeBox = page.getByRole('group', { name: '参加する方', exact: true });
   await attendeeBox.getByLabel(/^お名前/).fill(attendee);
   await attendeeBox.getByLabel(/^フリガナ/).fill('キタキュウ ハナコ');
@@ -32,7 +38,7 @@ async function fillForParent(page: Page, attendee: string, phone = '093-123-4567
     .getByRole('radio', { name: '家族' })
     .check();
   await registrantBox.getByLabel('申し込む方のお名前').fill('北九 太郎');
-  await registrantBox.getByLabel('メールアドレス').fill('taro.e2e@example.jp');
+  await registrantBox.getByLabel('メールアドレス').fill(`taro.${unique()}@example.jp`);
 
   await page.getByLabel('個人情報の取り扱いに同意します').check();
 }
@@ -61,7 +67,9 @@ test('a wrong phone number is explained and the typed name is kept', async ({ pa
   await expect(page.getByRole('alert')).toContainText('入力内容を確認してください。');
   const phone = page.getByLabel(/^電話番号/);
   await expect(phone).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByText('電話番号を正しく入力してください（例：093-123-4567）。')).toBeVisible();
+  // Said beside the field, and linked from the summary at the top.
+  await expect(page.locator('p.field-error', { hasText: '電話番号を正しく入力してください（例：093-123-4567）。' })).toBeVisible();
+  await expect(page.getByRole('alert').getByRole('link', { name: /電話番号/ })).toHaveAttribute('href', '#attendee.phone');
   await expect(phone).toHaveAccessibleDescription(/電話番号を正しく入力してください/);
   await expect(page.getByLabel(/^お名前/)).toHaveValue(attendee);
   await expect(page.getByRole('heading', { name: 'お申し込みを受け付けました' })).toHaveCount(0);

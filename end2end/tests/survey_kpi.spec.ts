@@ -112,12 +112,12 @@ test("staff check two people in, type five paper sheets by keyboard, and the man
   await expect(staff).toHaveURL(new RegExp(`/staff/sessions/${session.id}/checkin`));
   await expect(staff.getByRole('heading', { level: 1, name: `出席確認：${title}` })).toBeVisible();
   const count = staff.getByRole('status');
-  await expect(count).toHaveText('出席 0人（定員 15人）');
+  await expect(count).toHaveText('出席 0人（申込 2人）');
   for (const [i, name] of attendees.entries()) {
     const present = staff.getByRole('button', { name: `${name} 出席`, exact: true });
     await expect(present).toHaveAttribute('aria-pressed', 'false');
     await present.click();
-    await expect(count).toHaveText(`出席 ${i + 1}人（定員 15人）`);
+    await expect(count).toHaveText(`出席 ${i + 1}人（申込 2人）`);
     await expect(staff.getByRole('button', { name: `${name} 出席`, exact: true })).toHaveAttribute('aria-pressed', 'true');
     await expect(staff.getByRole('button', { name: `${name} 欠席`, exact: true })).toHaveAttribute('aria-pressed', 'false');
     await expect(staff.locator('li.session-card', { hasText: name }).locator('.badge').first()).toHaveText('出席');

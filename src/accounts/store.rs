@@ -8,10 +8,10 @@ use chrono::Utc;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::Viewer;
 use crate::{
     domain::{Email, FieldErrors, Problem, Role},
     on_db, on_tx,
+    policy::Viewer,
     server::{
         db::{is_unique_violation, Db},
         error::{AppError, AppResult},
@@ -128,7 +128,7 @@ pub async fn load_viewer(db: &Db, user_id: i64) -> AppResult<Option<Viewer>> {
             .await
     })?;
     Ok(Some(Viewer {
-        user_id: row.id,
+        user_id: Some(row.id),
         name: row.name,
         email: row.email,
         role: row.role,
@@ -137,7 +137,20 @@ pub async fn load_viewer(db: &Db, user_id: i64) -> AppResult<Option<Viewer>> {
     }))
 }
 
+/// How many password hashes may run at once: argon2 takes about 19 MiB and a core's
+/// time for each, so a flood of logins waits here instead of filling the memory.
+const HASHES_AT_ONCE: usize = 2;
+/// How long a login waits for its turn at the hasher before it is told to try later.
+const HASH_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn hashers() -> &'static tokio::sync::Semaphore {
+    static HASHERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    HASHERS.get_or_init(|| tokio::sync::Semaphore::new(HASHES_AT_ONCE))
+}
+
 /// The user with this e-mail and password, or `None` (without saying which was wrong).
+/// At most `HASHES_AT_ONCE` checks run at a time; a login that waits longer than
+/// `HASH_QUEUE_WAIT` for its turn is refused (429).
 pub async fn authenticate(db: &Db, email: &str, password: &str) -> AppResult<Option<i64>> {
     let found: Option<(i64, String)> = on_db!(db, pool => {
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1 AND active = TRUE")
@@ -148,10 +161,45 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> AppResult<Opt
     let password = password.to_string();
     // argon2 is deliberately slow: keep it off the async workers.
     let (id, hash) = found.map_or((None, decoy_hash().to_string()), |(id, hash)| (Some(id), hash));
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    let _turn = tokio::time::timeout(HASH_QUEUE_WAIT, hashers().acquire())
         .await
+        .map_err(|_| AppError::RateLimited)?
         .map_err(anyhow::Error::from)?;
+    let ok =
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(anyhow::Error::from)?;
     Ok(id.filter(|_| ok))
+}
+
+/// Marks a browser as having logged in as this user; returns the token for its cookie.
+pub async fn remember_browser(db: &Db, user_id: i64) -> AppResult<String> {
+    let mut bytes = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    on_db!(db, pool => {
+        sqlx::query("INSERT INTO known_browsers (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(user_id)
+            .bind(token_hash(&token))
+            .bind(Utc::now())
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })?;
+    Ok(token)
+}
+
+/// Whether this browser has logged in as the user with this e-mail before.
+pub async fn is_known_browser(db: &Db, email: &str, token: &str) -> AppResult<bool> {
+    let n: i64 = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM known_browsers k JOIN users u ON u.id = k.user_id
+             WHERE u.email = $1 AND k.token_hash = $2",
+        )
+        .bind(email.trim().to_lowercase())
+        .bind(token_hash(token))
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok(n > 0)
 }
 
 fn token_hash(token: &str) -> String {
@@ -179,6 +227,20 @@ pub async fn issue_token(db: &Db, email: &str) -> AppResult<String> {
             .await.map(|_| ())
     })?;
     Ok(token)
+}
+
+/// Revokes every API token of the user with this e-mail; returns how many there were.
+pub async fn revoke_tokens(db: &Db, email: &str) -> AppResult<u64> {
+    let user_id: Option<i64> = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(pool)
+            .await
+    })?;
+    let user_id = user_id.ok_or(AppError::NotFound)?;
+    Ok(on_db!(db, pool => {
+        sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(pool).await.map(|r| r.rows_affected())
+    })?)
 }
 
 pub async fn viewer_for_token(db: &Db, token: &str) -> AppResult<Option<Viewer>> {

@@ -1,122 +1,174 @@
-//! The managers' CSV upload (`POST /manage/exchange`, multipart) and downloads.
+//! The CSV upload (`POST /manage/exchange`, multipart), its preview's confirmation
+//! (`POST /manage/exchange/preview/{token}`) and the downloads.
 
 use axum::{
     extract::{FromRequest, Multipart, Path, Request, State},
-    http::StatusCode,
     response::Response,
-    routing::{get, post},
-    Router,
 };
+use chrono::Utc;
 use indicatif::ProgressBar;
 
-use super::{export, import, ImportKind};
+use super::{
+    export, field,
+    import::{self, ImportOptions},
+    previews::{self, Preview},
+    FileFormat, ImportKind,
+};
 use crate::{
-    accounts::Viewer,
-    app::url_escape,
     domain::{FieldErrors, Problem},
-    forms::FormState,
-    reports::api::csv_response,
+    i18n::Lang,
+    policy::Viewer,
     server::{
         api::Authed,
+        download::csv_download,
         error::{AppError, AppResult},
-        http::{render_page, request_lang, see_other},
+        forms::{rejected, see_other, FormState, Posted},
+        routing::Routes,
         state::AppState,
     },
+    ui::url_escape,
 };
 
-pub fn form_routes() -> Router<AppState> {
-    Router::new().route("/manage/exchange", post(upload)).route("/manage/exchange/{file}", get(download))
+/// The confirmation form's field carrying the fingerprint of the plan that was shown.
+pub const PLAN: &str = "plan";
+
+pub fn form_routes() -> Routes {
+    Routes::new()
+        .post("/manage/exchange", upload)
+        .post("/manage/exchange/preview/{token}", confirm)
+        .get("/manage/exchange/{file}", download)
 }
 
-/// `venues.csv`, `sessions.csv` or `partners.csv`, for managers (UTF-8 with BOM, for Excel).
-async fn download(State(state): State<AppState>, Authed(viewer): Authed, Path(file): Path<String>) -> AppResult<Response> {
-    viewer.require_manager()?;
+/// `venues.csv`, `sessions.csv`, `partners.csv` or `wards.csv`, for managers (UTF-8
+/// with BOM, for Excel).
+async fn download(
+    State(state): State<AppState>,
+    Authed(viewer): Authed,
+    Path(file): Path<String>,
+) -> AppResult<Response> {
     let kind = file.strip_suffix(".csv").and_then(ImportKind::parse).ok_or(AppError::NotFound)?;
-    let today = crate::time::today_tokyo(chrono::Utc::now()).format("%Y%m%d");
-    csv_response(&format!("ippo-{}-{today}.csv", kind.code()), export::rows(&state.db, kind).await?)
+    let today = crate::time::today_tokyo(Utc::now()).format("%Y%m%d");
+    csv_download(&format!("ippo-{}-{today}.csv", kind.code()), export::rows(&state.db, &viewer, kind).await?)
 }
 
 /// What the upload form sent.
 #[derive(Default)]
 struct Upload {
     kind: String,
+    format: String,
+    facility_type: String,
     skip_bad_rows: bool,
     file: Vec<u8>,
 }
 
 async fn read_upload(req: Request, state: &AppState) -> AppResult<Upload> {
-    let too_large = || AppError::BadRequest(Problem::new("error.too_large"));
+    let too_large = || AppError::TooLarge;
     let mut multipart = Multipart::from_request(req, state).await.map_err(|_| {
         let mut errors = FieldErrors::default();
-        errors.add("file", Problem::new("exchange.error.no_file"));
+        errors.add(field::FILE, Problem::new("exchange.error.no_file"));
         AppError::Invalid(errors)
     })?;
     let mut upload = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
-        match field.name().unwrap_or_default() {
-            "kind" => upload.kind = field.text().await.map_err(|_| too_large())?,
-            "skip_bad_rows" => upload.skip_bad_rows = true,
-            "file" => upload.file = field.bytes().await.map_err(|_| too_large())?.to_vec(),
+    while let Some(part) = multipart.next_field().await.map_err(|_| too_large())? {
+        match part.name().unwrap_or_default() {
+            field::KIND => upload.kind = part.text().await.map_err(|_| too_large())?,
+            field::FORMAT => upload.format = part.text().await.map_err(|_| too_large())?,
+            field::FACILITY_TYPE => upload.facility_type = part.text().await.map_err(|_| too_large())?,
+            field::SKIP_BAD_ROWS => upload.skip_bad_rows = true,
+            field::FILE => upload.file = part.bytes().await.map_err(|_| too_large())?.to_vec(),
             _ => {}
         }
     }
     Ok(upload)
 }
 
-/// Imports the uploaded file. Success: a 303 to the page with the counts. Bad rows (and
-/// no permission to skip them): the page again, listing every bad row by line.
+/// Checks the upload's choices: a kind, a format that fits it, a file.
+fn options_of(upload: &Upload) -> AppResult<ImportOptions> {
+    let mut errors = FieldErrors::default();
+    let kind = errors.check(field::KIND, crate::domain::choice(&upload.kind, ImportKind::parse));
+    let format = if upload.format.trim().is_empty() {
+        Some(FileFormat::Ippo)
+    } else {
+        errors.check(field::FORMAT, crate::domain::choice(&upload.format, FileFormat::parse))
+    };
+    if upload.file.is_empty() {
+        errors.add(field::FILE, Problem::new("exchange.error.no_file"));
+    }
+    errors.into_result()?;
+    Ok(ImportOptions {
+        kind: kind.expect("checked"),
+        format: format.expect("checked"),
+        facility_type: crate::domain::normalise(&upload.facility_type, false),
+        skip_bad_rows: upload.skip_bad_rows,
+    })
+}
+
+/// Plans the uploaded file and keeps it for confirmation: a 303 to its preview. A file
+/// that cannot be read at all comes back on the upload form with the reason.
 async fn upload(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let req = Request::from_parts(parts.clone(), body);
-    let lang = request_lang(&parts.headers);
+    let lang = Lang::from_request(&parts.headers);
     let mut values = Vec::new();
     let result = async {
-        parts.extensions.get::<Viewer>().ok_or(AppError::Unauthorized)?.require_manager()?;
+        let viewer = parts.extensions.get::<Viewer>().ok_or(AppError::Unauthorized)?;
+        // Refused before the file is read, so an outsider's upload costs nothing.
+        viewer.require_manager()?;
         let upload = read_upload(req, &state).await?;
-        values.push(("kind".to_string(), upload.kind.clone()));
+        values.extend([
+            (field::KIND.to_string(), upload.kind.clone()),
+            (field::FORMAT.to_string(), upload.format.clone()),
+            (field::FACILITY_TYPE.to_string(), upload.facility_type.clone()),
+        ]);
         if upload.skip_bad_rows {
-            values.push(("skip_bad_rows".to_string(), "on".to_string()));
+            values.push((field::SKIP_BAD_ROWS.to_string(), "on".to_string()));
         }
-        let mut errors = FieldErrors::default();
-        let kind = errors.check("kind", crate::domain::choice(&upload.kind, ImportKind::parse));
-        if upload.file.is_empty() {
-            errors.add("file", Problem::new("exchange.error.no_file"));
-        }
-        errors.into_result()?;
-        let kind = kind.expect("checked");
-        import::import(&state, kind, &upload.file, upload.skip_bad_rows, &ProgressBar::hidden()).await
+        let options = options_of(&upload)?;
+        // Planned now, so a file that cannot be read is told at once.
+        import::plan(&state, viewer, &options, &upload.file, &ProgressBar::hidden()).await?;
+        previews::keep(&state.db, viewer, &Preview { options, content: upload.file }, Utc::now()).await
     }
     .await;
     match result {
-        Ok(report) if report.applied => {
-            let skipped: Vec<String> = report.bad_rows.iter().map(|b| b.line.to_string()).collect();
-            see_other(&format!(
-                "/manage/exchange?imported={}&created={}&updated={}&skipped={}",
-                report.kind.code(),
-                report.created,
-                report.updated,
-                url_escape(&skipped.join(","))
-            ))
-        }
-        Ok(report) => {
-            let summary = lang.tr_with("exchange.refused", &[("n", report.bad_rows.len().to_string())]);
-            let errors = report.bad_rows.iter().map(|b| (row_key(b.line), b.message(lang))).collect();
-            let form = FormState { values, errors, summary: Some(summary) };
-            render_page(&state, &parts, form, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
+        Ok(token) => see_other(&format!("/manage/exchange/preview/{token}")),
         Err(err) => {
-            if let AppError::Internal(e) = &err {
-                tracing::error!(error = %format!("{e:#}"), "internal error in an import");
-            }
-            let errors = err.field_messages(lang).into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()));
+            err.log_if_internal();
+            let errors =
+                err.field_messages(lang).into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()));
             let summary = (!matches!(err, AppError::Invalid(_))).then(|| err.message(lang));
             let form = FormState { values, errors: errors.collect(), summary };
-            render_page(&state, &parts, form, err.status()).await
+            rejected(err.status(), form)
         }
     }
 }
 
-/// The key of a bad row's message in the re-shown form; sorts by line.
-pub fn row_key(line: u64) -> String {
-    format!("{}{line:08}", super::pages::ROW_KEY_PREFIX)
+/// Writes a previewed upload, if the plan made again is the one the clerk saw (else the
+/// preview shows again with what changed). Then a 303 to the exchange page with counts.
+async fn confirm(State(state): State<AppState>, Path(token): Path<String>, form: Posted) -> Response {
+    let result = async {
+        let viewer = form.viewer_or_401()?;
+        viewer.require_manager()?;
+        let now = Utc::now();
+        let preview = previews::find(&state.db, &viewer, &token, now).await?;
+        let plan = import::plan(&state, &viewer, &preview.options, &preview.content, &ProgressBar::hidden()).await?;
+        if plan.report.fingerprint() != form.get(PLAN) {
+            return Err(AppError::Conflict(Problem::new("exchange.error.plan_changed")));
+        }
+        let report = import::apply(&state, &viewer, plan, form.checked(field::ACCEPT_RENAMES), Some(&token)).await?;
+        if !report.applied {
+            return Err(AppError::Conflict(Problem::new("exchange.refused").with("n", report.bad_rows.len())));
+        }
+        Ok(report)
+    };
+    form.finish(result.await, |report| {
+        let skipped: Vec<String> = report.bad_rows.iter().map(|b| b.line.to_string()).collect();
+        format!(
+            "/manage/exchange?imported={}&created={}&updated={}&unchanged={}&skipped={}",
+            report.options.kind.code(),
+            report.created(),
+            report.updated(),
+            report.unchanged(),
+            url_escape(&skipped.join(","))
+        )
+    })
 }

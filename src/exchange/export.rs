@@ -1,44 +1,41 @@
-//! Writing venues, sessions and partners as CSV rows in the columns the import reads.
+//! Writing venues, sessions, partners and wards as CSV rows in the columns the import reads.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 
-use super::ImportKind;
+use super::{cells, ImportKind};
 use crate::{
+    city,
     domain::{SessionKind, Topic},
-    on_db,
-    partners,
+    on_db, partners,
+    policy::Viewer,
     server::{db::Db, error::AppResult},
-    time::to_tokyo,
-    venues,
+    sessions::store::{Draft, Span},
+    venues::{self, Ward},
 };
 
-/// The header and one row per record.
-pub async fn rows(db: &Db, kind: ImportKind) -> AppResult<Vec<Vec<String>>> {
+/// The header and one row per record (managers; wards also for them, as they read them
+/// on every venue).
+pub async fn rows(db: &Db, viewer: &Viewer, kind: ImportKind) -> AppResult<Vec<Vec<String>>> {
+    viewer.require_manager()?;
     let mut rows = vec![kind.columns().iter().map(|c| c.to_string()).collect()];
     match kind {
-        ImportKind::Venues => rows.extend(venues::store::list(db).await?.into_iter().map(|v| {
-            vec![v.id.to_string(), v.name, v.kind.as_str().into(), v.ward, v.address, v.access]
-        })),
-        ImportKind::Partners => rows.extend(partners::store::list(db).await?.into_iter().map(|p| {
-            vec![
-                p.id.to_string(),
-                p.carrier.as_str().into(),
-                p.name,
-                p.ward,
-                p.address,
-                p.contact_name,
-                p.phone,
-                p.email,
-                p.agreement_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-                if p.active { "yes" } else { "no" }.into(),
-                p.notes,
-            ]
-        })),
-        ImportKind::Sessions => rows.extend(session_rows(db).await?),
+        ImportKind::Venues => rows.extend(venues::store::list(db).await?.iter().map(cells::venue)),
+        ImportKind::Partners => rows.extend(partners::store::list(db).await?.iter().map(cells::partner)),
+        ImportKind::Sessions => rows.extend(stored_sessions(db).await?.iter().map(|(id, d)| cells::session(*id, d))),
+        ImportKind::Wards => rows.extend(stored_wards(db).await?.iter().map(|(w, order)| cells::ward(w, *order))),
     }
     Ok(rows)
+}
+
+/// Every ward with its position.
+pub async fn stored_wards(db: &Db) -> AppResult<Vec<(Ward, i32)>> {
+    Ok(city::wards::list(db)
+        .await?
+        .into_iter()
+        .map(|w| (Ward { code: w.code, name_ja: w.name_ja, name_en: w.name_en }, w.sort_order))
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -58,14 +55,9 @@ struct SessionRow {
     what_to_bring: String,
 }
 
-/// A Tokyo time as the import reads it: minutes, and seconds only if there are any.
-fn clock(t: DateTime<Utc>) -> String {
-    let t = to_tokyo(t);
-    if t.second() == 0 { t.format("%H:%M").to_string() } else { t.format("%H:%M:%S").to_string() }
-}
-
-/// Sessions that take place (not cancelled), soonest first, each with its meetings.
-async fn session_rows(db: &Db) -> AppResult<Vec<Vec<String>>> {
+/// Sessions that take place (not cancelled), soonest first, each with its meetings, as
+/// the import would check them.
+pub async fn stored_sessions(db: &Db) -> AppResult<Vec<(i64, Draft)>> {
     let sessions: Vec<SessionRow> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT id, kind, title, topic, venue_id, capacity, loaner_devices, instructors, assistants, slot_minutes,
@@ -80,31 +72,29 @@ async fn session_rows(db: &Db) -> AppResult<Vec<Vec<String>>> {
             .fetch_all(pool)
             .await
     })?;
-    let mut by_session: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut by_session: HashMap<i64, Vec<Span>> = HashMap::new();
     for (session_id, starts, ends) in meetings {
-        let day = to_tokyo(starts).format("%Y-%m-%d");
-        by_session.entry(session_id).or_default().push(format!("{day} {}-{}", clock(starts), clock(ends)));
+        by_session.entry(session_id).or_default().push((starts, ends));
     }
-    let optional = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
     Ok(sessions
         .into_iter()
         .map(|s| {
-            vec![
-                s.id.to_string(),
-                s.kind.as_str().into(),
-                s.title,
-                s.topic.as_str().into(),
-                s.venue_id.to_string(),
-                by_session.remove(&s.id).unwrap_or_default().join("; "),
-                s.capacity.to_string(),
-                s.loaner_devices.to_string(),
-                s.instructors.to_string(),
-                s.assistants.to_string(),
-                optional(s.slot_minutes),
-                optional(s.advisors),
-                s.description,
-                s.what_to_bring,
-            ]
+            let draft = Draft {
+                kind: s.kind,
+                title: s.title,
+                topic: s.topic,
+                venue_id: s.venue_id,
+                capacity: s.capacity,
+                loaner_devices: s.loaner_devices,
+                instructors: s.instructors,
+                assistants: s.assistants,
+                slot_minutes: s.slot_minutes,
+                advisors: s.advisors,
+                description: s.description,
+                what_to_bring: s.what_to_bring,
+                meetings: by_session.remove(&s.id).unwrap_or_default(),
+            };
+            (s.id, draft)
         })
         .collect())
 }

@@ -2,45 +2,46 @@
 //! form posts of the partner pages.
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{delete, get, post},
-    Json, Router,
+    Json,
 };
-use chrono::Utc;
 use serde::{de::DeserializeOwned, Serialize};
 
-use super::{store, Partner, PartnerInput, PartnerReport, Referral, ReferralInput, SessionPartner, SessionPartnerInput};
+use super::{field, store, Partner, PartnerInput, Referral, ReferralInput, SessionPartner, SessionPartnerInput};
 use crate::{
     domain::Problem,
-    reports::api::KpiQuery,
     server::{
         api::{ApiJson, Authed},
-        error::{request_lang, AppError, AppResult},
-        http::Posted,
+        error::{AppError, AppResult},
+        forms::Posted,
+        routing::Routes,
         state::AppState,
     },
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/partners", get(list).post(create))
-        .route("/partners/{id}", get(one).patch(edit))
-        .route("/sessions/{id}/partners", get(session_partners).post(link))
-        .route("/sessions/{id}/partners/{partner_id}", delete(unlink))
-        .route("/referrals", get(referrals).post(refer))
-        .route("/referrals/{id}/handled", post(handled))
-        .route("/reports/partners", get(report))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/partners", list)
+        .post("/partners", create)
+        .get("/partners/{id}", one)
+        .patch("/partners/{id}", edit)
+        .get("/sessions/{id}/partners", session_partners)
+        .post("/sessions/{id}/partners", link)
+        .delete("/sessions/{id}/partners/{partner_id}", unlink)
+        .get("/referrals", referrals)
+        .post("/referrals", refer)
+        .post("/referrals/{id}/handled", handled)
 }
 
-pub fn form_routes() -> Router<AppState> {
-    Router::new()
-        .route("/manage/partners/new", post(create_form))
-        .route("/manage/partners/{id}/edit", post(edit_form))
-        .route("/manage/sessions/{id}/partners", post(session_partners_form))
-        .route("/staff/sessions/{id}/refer", post(refer_form))
-        .route("/partner", post(handled_form))
+pub fn form_routes() -> Routes {
+    Routes::new()
+        .post("/manage/partners/new", create_form)
+        .post("/manage/partners/{id}/edit", edit_form)
+        .post("/manage/sessions/{id}/partners", session_partners_form)
+        .post("/staff/sessions/{id}/refer", refer_form)
+        .post("/partner", handled_form)
 }
 
 async fn list(State(state): State<AppState>, Authed(viewer): Authed) -> AppResult<Json<Vec<Partner>>> {
@@ -48,8 +49,7 @@ async fn list(State(state): State<AppState>, Authed(viewer): Authed) -> AppResul
 }
 
 async fn one(State(state): State<AppState>, Authed(viewer): Authed, Path(id): Path<i64>) -> AppResult<Json<Partner>> {
-    viewer.require_partner(id)?;
-    Ok(Json(store::get(&state.db, id).await?))
+    Ok(Json(store::get_for(&state.db, &viewer, id).await?))
 }
 
 async fn create(
@@ -57,12 +57,14 @@ async fn create(
     Authed(viewer): Authed,
     ApiJson(input): ApiJson<PartnerInput>,
 ) -> AppResult<impl IntoResponse> {
-    viewer.require_manager()?;
-    Ok((StatusCode::CREATED, Json(store::create(&state.db, &input).await?)))
+    Ok((StatusCode::CREATED, Json(store::create(&state.db, &viewer, &input, None).await?)))
 }
 
 /// The given fields over the current ones, read back as `T` (a PATCH body).
-fn patched<T: Serialize + DeserializeOwned>(current: T, patch: serde_json::Map<String, serde_json::Value>) -> AppResult<T> {
+fn patched<T: Serialize + DeserializeOwned>(
+    current: T,
+    patch: serde_json::Map<String, serde_json::Value>,
+) -> AppResult<T> {
     let mut merged = serde_json::to_value(current).map_err(anyhow::Error::from)?;
     for (key, value) in patch {
         merged[key] = value;
@@ -77,8 +79,8 @@ async fn edit(
     ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> AppResult<Json<Partner>> {
     viewer.require_manager()?;
-    let input = patched(store::get(&state.db, id).await?.to_input(), patch)?;
-    Ok(Json(store::update(&state.db, id, &input).await?))
+    let input = patched(store::get_for(&state.db, &viewer, id).await?.to_input(), patch)?;
+    Ok(Json(store::update(&state.db, &viewer, id, &input).await?))
 }
 
 async fn session_partners(
@@ -86,9 +88,7 @@ async fn session_partners(
     Authed(viewer): Authed,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<SessionPartner>>> {
-    viewer.require_manager()?;
-    crate::sessions::store::detail(&state.db, id, None).await?;
-    Ok(Json(store::session_partners(&state.db, id).await?))
+    Ok(Json(store::session_partners_for(&state.db, &viewer, id).await?))
 }
 
 /// Links a partner (or changes its role); answers with the session's partners.
@@ -98,8 +98,7 @@ async fn link(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<SessionPartnerInput>,
 ) -> AppResult<impl IntoResponse> {
-    viewer.require_manager()?;
-    Ok((StatusCode::CREATED, Json(store::link_session(&state.db, id, &input).await?)))
+    Ok((StatusCode::CREATED, Json(store::link_session(&state.db, &viewer, id, &input).await?)))
 }
 
 async fn unlink(
@@ -107,14 +106,13 @@ async fn unlink(
     Authed(viewer): Authed,
     Path((id, partner_id)): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
-    viewer.require_manager()?;
-    store::unlink_session(&state.db, id, partner_id).await?;
+    store::unlink_session(&state.db, &viewer, id, partner_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Partner staff get the referrals to their shop, managers every referral.
 async fn referrals(State(state): State<AppState>, Authed(viewer): Authed) -> AppResult<Json<Vec<Referral>>> {
-    match viewer.partner_id.filter(|_| !viewer.is_manager()) {
+    match viewer.own_shop() {
         Some(own) => Ok(Json(store::partner_referrals(&state.db, &viewer, own).await?)),
         None => Ok(Json(store::all_referrals(&state.db, &viewer).await?)),
     }
@@ -125,51 +123,40 @@ async fn refer(
     Authed(viewer): Authed,
     ApiJson(input): ApiJson<ReferralInput>,
 ) -> AppResult<impl IntoResponse> {
-    Ok((StatusCode::CREATED, Json(store::refer(&state.db, &viewer, &input).await?)))
+    Ok((StatusCode::CREATED, Json(store::refer(&state.db, &viewer, &input, None).await?)))
 }
 
-async fn handled(State(state): State<AppState>, Authed(viewer): Authed, Path(id): Path<i64>) -> AppResult<Json<Referral>> {
-    Ok(Json(store::mark_handled(&state.db, &viewer, id).await?))
-}
-
-async fn report(
+async fn handled(
     State(state): State<AppState>,
     Authed(viewer): Authed,
-    Query(q): Query<KpiQuery>,
-) -> AppResult<Json<PartnerReport>> {
-    viewer.require_manager()?;
-    Ok(Json(store::report(&state.db, &q.filter()?, Utc::now(), request_lang()).await?))
+    Path(id): Path<i64>,
+) -> AppResult<Json<Referral>> {
+    Ok(Json(store::mark_handled(&state.db, &viewer, id).await?))
 }
 
 fn input_of(form: &Posted) -> PartnerInput {
     PartnerInput {
-        carrier: form.get("carrier").into(),
-        name: form.get("name").into(),
-        ward: form.get("ward").into(),
-        address: form.get("address").into(),
-        contact_name: form.get("contact_name").into(),
-        phone: form.get("phone").into(),
-        email: form.get("email").into(),
-        agreement_date: Some(form.get("agreement_date").into()),
-        active: Some(form.checked("active")),
-        notes: form.get("notes").into(),
+        carrier: form.get(field::CARRIER).into(),
+        name: form.get(field::NAME).into(),
+        ward: form.get(field::WARD).into(),
+        address: form.get(field::ADDRESS).into(),
+        contact_name: form.get(field::CONTACT_NAME).into(),
+        phone: form.get(field::PHONE).into(),
+        email: form.get(field::EMAIL).into(),
+        agreement_date: Some(form.get(field::AGREEMENT_DATE).into()),
+        active: Some(form.checked(field::ACTIVE)),
+        notes: form.get(field::NOTES).into(),
     }
 }
 
 async fn create_form(State(state): State<AppState>, form: Posted) -> Response {
-    let result = async {
-        form.viewer_or_401()?.require_manager()?;
-        store::create(&state.db, &input_of(&form)).await
-    };
-    form.finish(&state, result.await, |_| "/manage/partners?saved=1".into()).await
+    let result = async { store::create(&state.db, &form.viewer_or_401()?, &input_of(&form), form.once_key()).await };
+    form.finish(result.await, |_| "/manage/partners?saved=1".into())
 }
 
 async fn edit_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
-    let result = async {
-        form.viewer_or_401()?.require_manager()?;
-        store::update(&state.db, id, &input_of(&form)).await
-    };
-    form.finish(&state, result.await, |_| "/manage/partners?saved=1".into()).await
+    let result = async { store::update(&state.db, &form.viewer_or_401()?, id, &input_of(&form)).await };
+    form.finish(result.await, |_| "/manage/partners?saved=1".into())
 }
 
 fn number(form: &Posted, name: &str) -> Option<i64> {
@@ -179,36 +166,40 @@ fn number(form: &Posted, name: &str) -> Option<i64> {
 /// The session's partner page posts here both to link a partner and (with `remove`) to unlink one.
 async fn session_partners_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
-        form.viewer_or_401()?.require_manager()?;
-        match number(&form, "remove") {
-            Some(partner_id) => store::unlink_session(&state.db, id, partner_id).await,
+        let viewer = form.viewer_or_401()?;
+        match number(&form, field::REMOVE) {
+            Some(partner_id) => store::unlink_session(&state.db, &viewer, id, partner_id).await,
             None => {
-                let input = SessionPartnerInput { partner_id: number(&form, "partner_id"), role: form.get("role").into() };
-                store::link_session(&state.db, id, &input).await.map(|_| ())
+                let input = SessionPartnerInput {
+                    partner_id: number(&form, field::PARTNER_ID),
+                    role: form.get(field::ROLE).into(),
+                };
+                store::link_session(&state.db, &viewer, id, &input).await.map(|_| ())
             }
         }
     };
-    form.finish(&state, result.await, |_| format!("/manage/sessions/{id}/partners?saved=1")).await
+    form.finish(result.await, |_| format!("/manage/sessions/{id}/partners?saved=1"))
 }
 
 async fn refer_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
         let viewer = form.viewer_or_401()?;
         let input = ReferralInput {
-            registration_id: number(&form, "registration_id"),
-            partner_id: number(&form, "partner_id"),
-            reason: form.get("reason").into(),
+            registration_id: number(&form, field::REGISTRATION_ID),
+            partner_id: number(&form, field::PARTNER_ID),
+            reason: form.get(field::REASON).into(),
+            consent: form.checked(field::CONSENT),
         };
-        store::refer(&state.db, &viewer, &input).await
+        store::refer(&state.db, &viewer, &input, form.once_key()).await
     };
-    form.finish(&state, result.await, |_| format!("/staff/sessions/{id}/refer?referred=1")).await
+    form.finish(result.await, |_| format!("/staff/sessions/{id}/refer?referred=1"))
 }
 
 async fn handled_form(State(state): State<AppState>, form: Posted) -> Response {
     let result = async {
         let viewer = form.viewer_or_401()?;
-        let id = number(&form, "referral_id").ok_or(AppError::NotFound)?;
+        let id = number(&form, field::REFERRAL_ID).ok_or(AppError::NotFound)?;
         store::mark_handled(&state.db, &viewer, id).await
     };
-    form.finish(&state, result.await, |_| "/partner?handled=1".into()).await
+    form.finish(result.await, |_| "/partner?handled=1".into())
 }

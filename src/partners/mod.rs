@@ -5,22 +5,40 @@
 //! referred to them (name and phone, which is what a referral hands over).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    domain::{Carrier, PartnerRole, SessionKind, SessionStatus},
-    reports::{KpiLine, Rate},
-};
+use crate::domain::{Carrier, PartnerRole, SessionKind, SessionStatus};
 
-pub mod pages;
-#[cfg(feature = "ssr")]
 pub mod api;
-#[cfg(feature = "ssr")]
+pub mod pages;
 pub mod store;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+/// The names of the partner forms' fields (also the API body's, in error messages).
+pub mod field {
+    pub const CARRIER: &str = "carrier";
+    pub const NAME: &str = "name";
+    pub const WARD: &str = "ward";
+    pub const ADDRESS: &str = "address";
+    pub const CONTACT_NAME: &str = "contact_name";
+    pub const PHONE: &str = "phone";
+    pub const EMAIL: &str = "email";
+    pub const AGREEMENT_DATE: &str = "agreement_date";
+    pub const ACTIVE: &str = "active";
+    pub const NOTES: &str = "notes";
+    /// Linking a shop to a session, and referring an attendee to one.
+    pub const PARTNER_ID: &str = "partner_id";
+    pub const ROLE: &str = "role";
+    /// Unlinking: the partner to remove from the session.
+    pub const REMOVE: &str = "remove";
+    pub const REGISTRATION_ID: &str = "registration_id";
+    pub const REASON: &str = "reason";
+    /// The attendee's agreement that the shop gets their name and phone.
+    pub const CONSENT: &str = "consent";
+    /// Marking a referral handled.
+    pub const REFERRAL_ID: &str = "referral_id";
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Partner {
     pub id: i64,
     pub carrier: Carrier,
@@ -72,8 +90,7 @@ pub struct PartnerInput {
 }
 
 /// A partner's part in one session.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct SessionPartner {
     pub session_id: i64,
     pub partner_id: i64,
@@ -90,8 +107,7 @@ pub struct SessionPartnerInput {
 }
 
 /// A session a partner helps with, as its staff see it: counts, no people.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct SupportedSession {
     pub session_id: i64,
     pub title: String,
@@ -106,8 +122,7 @@ pub struct SupportedSession {
 }
 
 /// An attendee referred to a partner shop, with what the shop needs to call them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Referral {
     pub id: i64,
     pub registration_id: i64,
@@ -129,6 +144,8 @@ pub struct ReferralInput {
     pub registration_id: Option<i64>,
     pub partner_id: Option<i64>,
     pub reason: String,
+    /// The attendee agreed that their name and phone go to the shop (required).
+    pub consent: bool,
 }
 
 /// What staff need to refer attendees of one session: the active shops (those helping
@@ -147,98 +164,4 @@ pub struct PartnerHome {
     pub partner: Partner,
     pub sessions: Vec<SupportedSession>,
     pub referrals: Vec<Referral>,
-}
-
-/// One partner's contribution in a fiscal year. The flattened line carries the tally of
-/// the sessions it supported (`sessions`, `confirmed` …) and their survey rates.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PartnerLine {
-    pub partner_id: i64,
-    pub carrier: Carrier,
-    pub active: bool,
-    pub sessions_supported: i64,
-    pub sessions_as_instructor: i64,
-    pub sessions_as_support: i64,
-    /// Confirmed registrations of the sessions it supported.
-    pub attendees_reached: i64,
-    pub referrals_made: i64,
-    pub referrals_handled: i64,
-    #[serde(flatten)]
-    pub kpi: KpiLine,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PartnerReport {
-    pub fiscal_year: i32,
-    pub target: f64,
-    pub partners: Vec<PartnerLine>,
-    /// Sessions supported by any shop of a carrier, each counted once.
-    pub by_carrier: Vec<KpiLine>,
-    /// Sessions of the year no partner supported, for comparison.
-    pub without_partner: KpiLine,
-}
-
-impl PartnerLine {
-    pub fn handled_rate(&self) -> Rate {
-        Rate { too_few: false, ..Rate::of(self.referrals_handled, self.referrals_made) }
-    }
-}
-
-/// A store answer for a page: refusals become `None` (the page shows why), failures errors.
-#[cfg(feature = "ssr")]
-fn for_page<T>(result: crate::server::error::AppResult<T>) -> Result<Option<T>, ServerFnError> {
-    use crate::server::error::AppError;
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(AppError::Forbidden | AppError::Unauthorized | AppError::NotFound) => Ok(None),
-        Err(e) => Err(ServerFnError::new(e.to_string())),
-    }
-}
-
-/// The app and the logged-in viewer of a page's server function, if anyone is logged in.
-#[cfg(feature = "ssr")]
-fn page_context() -> Result<Option<(crate::server::state::AppState, crate::accounts::Viewer)>, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    Ok(crate::accounts::current_viewer().map(|viewer| (state, viewer)))
-}
-
-/// Every partner for managers; their own shop for partner staff.
-#[server]
-pub async fn load_partners() -> Result<Option<Vec<Partner>>, ServerFnError> {
-    let Some((state, viewer)) = page_context()? else { return Ok(None) };
-    for_page(store::visible_partners(&state.db, &viewer).await)
-}
-
-/// The partners linked to one session, for its managers' page.
-#[server]
-pub async fn load_session_partners(session_id: i64) -> Result<Option<Vec<SessionPartner>>, ServerFnError> {
-    let Some((state, viewer)) = page_context()? else { return Ok(None) };
-    if viewer.require_manager().is_err() {
-        return Ok(None);
-    }
-    for_page(store::session_partners(&state.db, session_id).await)
-}
-
-/// The partner staff's home: their shop, its sessions and its referrals (audit-logged).
-#[server]
-pub async fn load_partner_home() -> Result<Option<PartnerHome>, ServerFnError> {
-    let Some((state, viewer)) = page_context()? else { return Ok(None) };
-    for_page(store::home(&state.db, &viewer, Utc::now()).await)
-}
-
-/// The referral page of one session, for its venue's staff and managers (audit-logged).
-#[server]
-pub async fn load_referral_desk(session_id: i64) -> Result<Option<ReferralDesk>, ServerFnError> {
-    let Some((state, viewer)) = page_context()? else { return Ok(None) };
-    for_page(store::referral_desk(&state.db, &viewer, session_id).await)
-}
-
-#[server]
-pub async fn load_partner_report(fiscal_year: Option<i32>) -> Result<Option<PartnerReport>, ServerFnError> {
-    let Some((state, viewer)) = page_context()? else { return Ok(None) };
-    if viewer.require_manager().is_err() {
-        return Ok(None);
-    }
-    let filter = crate::reports::KpiFilter { fiscal_year, ..Default::default() };
-    for_page(store::report(&state.db, &filter, Utc::now(), crate::i18n::current_lang()).await)
 }

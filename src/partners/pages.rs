@@ -3,67 +3,73 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{
-    load_partner_home, load_partner_report, load_partners, load_referral_desk, load_session_partners, Partner,
-    PartnerHome, PartnerReport, Referral, ReferralDesk, SessionPartner,
-};
+use super::{field, store, Partner, PartnerHome, Referral, ReferralDesk, SessionPartner};
 use crate::{
-    accounts::current_viewer,
-    app::{data_table, deferred, load_failed, NotFound, Refused},
     domain::{Carrier, PartnerRole, RegistrationStatus},
-    forms::{Checkbox, FormErrors, SelectField, TextArea, TextField},
-    i18n::{current_lang, Lang},
-    registrations::{pages::staff_session, RosterEntry},
-    reports::pages::{breakdown, rate_view},
-    sessions::{get_session, SessionDetail},
-    time::{fiscal_year_label, format_date, format_span, to_tokyo},
-    venues::{fetch_venue_directory, VenueDirectory},
+    i18n::Lang,
+    policy::{logged_in, Viewer},
+    registrations::{pages::session_and_roster, RosterEntry},
+    server::error::{AppError, AppResult},
+    sessions::{pages::session, SessionDetail},
+    time::{format_date, format_span, to_tokyo},
+    ui::{
+        current_lang, data_table, error_page, flash as notice,
+        forms::{Checkbox, FormErrors, OnceKey, SelectField, TextArea, TextField},
+        guarded, load_page, page_context, param_i64, query_flag,
+    },
+    venues::{pages::directory, VenueDirectory},
 };
 
-fn param_i64(name: &str) -> Option<i64> {
-    use_params_map().get_untracked().get(name).and_then(|v| v.parse().ok())
+/// The registry as the viewer may see it, and the wards to show it with.
+async fn partners_and_directory() -> AppResult<(Vec<Partner>, VenueDirectory)> {
+    let (state, viewer) = page_context()?;
+    let partners = store::visible_partners(&state.db, logged_in(viewer.as_ref())?).await?;
+    Ok((partners, directory().await?))
 }
 
-fn query_flag(name: &str) -> bool {
-    use_query_map().get_untracked().get(name).is_some()
+/// A session, its partners and the registry, for the managers' link page.
+async fn session_partners(id: i64) -> AppResult<(SessionDetail, Vec<SessionPartner>, Vec<Partner>)> {
+    let (state, viewer) = page_context()?;
+    let viewer = logged_in(viewer.as_ref())?;
+    let linked = store::session_partners_for(&state.db, viewer, id).await?;
+    let partners = store::visible_partners(&state.db, viewer).await?;
+    Ok((session(id).await?, linked, partners))
 }
 
-fn notice(show: bool, text: String) -> impl IntoView {
-    show.then(|| view! { <div class="notice notice-success" role="status"><p>{text}</p></div> })
+/// A session, its roster and the referral desk (its venue's staff; audit-logged).
+async fn referral_page(id: i64) -> AppResult<(SessionDetail, Vec<RosterEntry>, ReferralDesk)> {
+    let (session, roster) = session_and_roster(id).await?;
+    let (state, viewer) = page_context()?;
+    let desk = store::referral_desk(&state.db, logged_in(viewer.as_ref())?, id).await?;
+    Ok((session, roster, desk))
 }
 
-fn is_manager() -> bool {
-    current_viewer().is_some_and(|v| v.is_manager())
+/// The partner staff's home: their shop, its sessions and its referrals (audit-logged).
+async fn partner_home() -> AppResult<PartnerHome> {
+    let (state, viewer) = page_context()?;
+    store::home(&state.db, logged_in(viewer.as_ref())?, chrono::Utc::now()).await
 }
 
 #[component]
 pub fn ManagePartnersPage() -> impl IntoView {
     let lang = current_lang();
-    if !is_manager() {
-        return view! { <Refused/> }.into_any();
-    }
-    view! {
-        <Title text=lang.tr("partners.title")/>
-        <h1>{lang.tr("partners.title")}</h1>
-        {notice(query_flag("saved"), lang.tr("form.saved"))}
-        <p class="button-row">
-            <a class="button button-primary" href="/manage/partners/new">{lang.tr("partners.new")}</a>
-            <a class="button button-secondary" href="/manage/partners/report">{lang.tr("partners.report.title")}</a>
-            <a class="button button-secondary" href="/manage/exchange">{lang.tr("exchange.title")}</a>
-        </p>
-        <Suspense>
-            {move || deferred(async move {
-                match (load_partners().await, fetch_venue_directory().await) {
-                    (Ok(Some(partners)), Ok(dir)) => partner_table(&partners, &dir, lang).into_any(),
-                    (Ok(None), _) => view! { <Refused/> }.into_any(),
-                    _ => load_failed(lang),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    guarded(Viewer::require_manager, move || {
+        view! {
+            <Title text=lang.tr("partners.title")/>
+            <h1>{lang.tr("partners.title")}</h1>
+            {notice(query_flag("saved"), lang.tr("form.saved"))}
+            <p class="button-row">
+                <a class="button button-primary" href="/manage/partners/new">{lang.tr("partners.new")}</a>
+                <a class="button button-secondary" href="/manage/partners/report">{lang.tr("partners.report.title")}</a>
+                <a class="button button-secondary" href="/manage/exchange">{lang.tr("exchange.title")}</a>
+            </p>
+            <Suspense>
+                {move || load_page(partners_and_directory(), move |(partners, dir)| partner_table(&partners, &dir, lang).into_any())}
+            </Suspense>
+        }
+        .into_any()
+    })
 }
 
 fn active_label(active: bool, lang: Lang) -> String {
@@ -88,7 +94,15 @@ fn partner_table(partners: &[Partner], dir: &VenueDirectory, lang: Lang) -> impl
             }
         })
         .collect_view();
-    let headers = ["partners.name", "partners.carrier", "venues.ward", "partners.contact_name", "partners.phone", "partners.agreement_date", "partners.status"];
+    let headers = [
+        "partners.name",
+        "partners.carrier",
+        "venues.ward",
+        "partners.contact_name",
+        "partners.phone",
+        "partners.agreement_date",
+        "partners.status",
+    ];
     let mut headers: Vec<String> = headers.iter().map(|k| lang.tr(k)).collect();
     headers.push(String::new());
     data_table("table", headers, rows)
@@ -97,50 +111,52 @@ fn partner_table(partners: &[Partner], dir: &VenueDirectory, lang: Lang) -> impl
 #[component]
 pub fn PartnerFormPage() -> impl IntoView {
     let lang = current_lang();
-    if !is_manager() {
-        return view! { <Refused/> }.into_any();
-    }
     let id = param_i64("id");
     let title = lang.tr(if id.is_some() { "partners.edit" } else { "partners.new" });
-    view! {
-        <Title text=title.clone()/>
-        <h1>{title}</h1>
-        <Suspense>
-            {move || deferred(async move {
-                match (load_partners().await, fetch_venue_directory().await) {
-                    (Ok(Some(partners)), Ok(dir)) => {
-                        let partner = id.and_then(|id| partners.into_iter().find(|p| p.id == id));
-                        if id.is_some() && partner.is_none() {
-                            return view! { <NotFound/> }.into_any();
-                        }
-                        partner_form(&dir, partner, lang).into_any()
-                    }
-                    (Ok(None), _) => view! { <Refused/> }.into_any(),
-                    _ => load_failed(lang),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    guarded(Viewer::require_manager, move || {
+        view! {
+            <Title text=title.clone()/>
+            <h1>{title}</h1>
+            <Suspense>
+                {move || load_page(partner_and_directory(id), move |(partner, dir)| partner_form(&dir, partner, lang).into_any())}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+/// The partner being edited (if any; managers) and the wards to choose from.
+async fn partner_and_directory(id: Option<i64>) -> AppResult<(Option<Partner>, VenueDirectory)> {
+    let (state, viewer) = page_context()?;
+    let viewer = logged_in(viewer.as_ref())?;
+    viewer.require_manager()?;
+    let partner = match id {
+        Some(id) => Some(store::get_for(&state.db, viewer, id).await?),
+        None => None,
+    };
+    Ok((partner, directory().await?))
 }
 
 fn partner_form(dir: &VenueDirectory, partner: Option<Partner>, lang: Lang) -> impl IntoView {
-    let p = partner.map(|p| p.to_input()).unwrap_or_else(|| super::PartnerInput { active: Some(true), ..Default::default() });
+    let p = partner
+        .map(|p| p.to_input())
+        .unwrap_or_else(|| super::PartnerInput { active: Some(true), ..Default::default() });
     let carriers = Carrier::ALL.iter().map(|c| (c.as_str().to_string(), c.label(lang))).collect();
     let wards = dir.wards.iter().map(|w| (w.code.clone(), w.name(lang).to_string())).collect();
     view! {
         <form method="post" class="form" novalidate>
             <FormErrors/>
-            <SelectField name="carrier" label=lang.tr("partners.carrier") options=carriers value=p.carrier required=true empty=lang.tr("form.choose")/>
-            <TextField name="name" label=lang.tr("partners.name") value=p.name required=true hint=lang.tr("partners.name_hint")/>
-            <SelectField name="ward" label=lang.tr("venues.ward") options=wards value=p.ward required=true empty=lang.tr("form.choose")/>
-            <TextField name="address" label=lang.tr("venues.address") value=p.address required=true autocomplete="street-address"/>
-            <TextField name="contact_name" label=lang.tr("partners.contact_name") value=p.contact_name/>
-            <TextField name="phone" label=lang.tr("partners.phone") value=p.phone input_type="tel" inputmode="tel"/>
-            <TextField name="email" label=lang.tr("partners.email") value=p.email input_type="email"/>
-            <TextField name="agreement_date" label=lang.tr("partners.agreement_date") value=p.agreement_date.unwrap_or_default() input_type="date"/>
-            <Checkbox name="active" label=lang.tr("partners.active_label") checked=p.active.unwrap_or(true)/>
-            <TextArea name="notes" label=lang.tr("partners.notes") value=p.notes/>
+            <OnceKey/>
+            <SelectField name=field::CARRIER label=lang.tr("partners.carrier") options=carriers value=p.carrier required=true empty=lang.tr("form.choose")/>
+            <TextField name=field::NAME label=lang.tr("partners.name") value=p.name required=true hint=lang.tr("partners.name_hint")/>
+            <SelectField name=field::WARD label=lang.tr("venues.ward") options=wards value=p.ward required=true empty=lang.tr("form.choose")/>
+            <TextField name=field::ADDRESS label=lang.tr("venues.address") value=p.address required=true autocomplete="street-address"/>
+            <TextField name=field::CONTACT_NAME label=lang.tr("partners.contact_name") value=p.contact_name/>
+            <TextField name=field::PHONE label=lang.tr("partners.phone") value=p.phone input_type="tel" inputmode="tel"/>
+            <TextField name=field::EMAIL label=lang.tr("partners.email") value=p.email input_type="email"/>
+            <TextField name=field::AGREEMENT_DATE label=lang.tr("partners.agreement_date") value=p.agreement_date.unwrap_or_default() input_type="date"/>
+            <Checkbox name=field::ACTIVE label=lang.tr("partners.active_label") checked=p.active.unwrap_or(true)/>
+            <TextArea name=field::NOTES label=lang.tr("partners.notes") value=p.notes/>
             <div class="button-row">
                 <button type="submit" class="button button-primary">{lang.tr("form.save")}</button>
                 <a class="button button-secondary" href="/manage/partners">{lang.tr("form.cancel")}</a>
@@ -150,93 +166,13 @@ fn partner_form(dir: &VenueDirectory, partner: Option<Partner>, lang: Lang) -> i
 }
 
 #[component]
-pub fn PartnerReportPage() -> impl IntoView {
-    let lang = current_lang();
-    if !is_manager() {
-        return view! { <Refused/> }.into_any();
-    }
-    let fy = use_query_map().get_untracked().get("fiscal_year").and_then(|v| v.parse::<i32>().ok());
-    view! {
-        <Title text=lang.tr("partners.report.title")/>
-        <h1>{lang.tr("partners.report.title")}</h1>
-        <Suspense>
-            {move || deferred(async move {
-                match load_partner_report(fy).await {
-                    Ok(Some(report)) => report_view(report, lang).into_any(),
-                    Ok(None) => view! { <Refused/> }.into_any(),
-                    Err(_) => load_failed(lang),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
-}
-
-fn report_view(r: PartnerReport, lang: Lang) -> impl IntoView {
-    let years = crate::reports::pages::fiscal_year_options(lang);
-    let heading = lang.tr_with("partners.report.heading", &[("year", fiscal_year_label(r.fiscal_year, lang)), ("fy", r.fiscal_year.to_string())]);
-    let rows = r
-        .partners
-        .iter()
-        .map(|l| {
-            let sessions = lang.tr_with(
-                "partners.report.sessions_n",
-                &[
-                    ("n", l.sessions_supported.to_string()),
-                    ("instructor", l.sessions_as_instructor.to_string()),
-                    ("support", l.sessions_as_support.to_string()),
-                ],
-            );
-            let referrals = lang.tr_with(
-                "partners.report.referrals_n",
-                &[("made", l.referrals_made.to_string()), ("handled", l.referrals_handled.to_string())],
-            );
-            view! {
-                <tr>
-                    <th scope="row">{l.kpi.label.clone()}{(!l.active).then(|| format!("（{}）", lang.tr("partners.inactive")))}</th>
-                    <td>{l.carrier.label(lang)}</td>
-                    <td>{sessions}</td>
-                    <td>{l.attendees_reached}</td>
-                    <td>{referrals}</td>
-                    <td>{rate_view(&l.kpi.comprehension_rate, lang)}</td>
-                    <td>{rate_view(&l.kpi.satisfaction_rate, lang)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let headers = ["partners.name", "partners.carrier", "partners.report.sessions", "partners.report.attendees", "partners.report.referrals", "kpi.comprehension", "kpi.satisfaction"];
-    let headers = headers.iter().map(|k| lang.tr(k)).collect();
-    let mut carriers = r.by_carrier.clone();
-    carriers.push(r.without_partner.clone());
-    view! {
-        <form method="get" class="filters no-print">
-            <SelectField name="fiscal_year" label=lang.tr("kpi.fiscal_year") options=years value=r.fiscal_year.to_string()/>
-            <div class="field"><button type="submit" class="button button-primary">{lang.tr("kpi.show")}</button></div>
-        </form>
-        <h2>{heading}</h2>
-        <p>{lang.tr("partners.report.intro")}</p>
-        {data_table("table", headers, rows)}
-        {breakdown(lang.tr("partners.report.by_carrier"), &carriers, lang, None)}
-    }
-}
-
-#[component]
 pub fn SessionPartnersPage() -> impl IntoView {
     let lang = current_lang();
-    if !is_manager() {
-        return view! { <Refused/> }.into_any();
-    }
-    let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
     view! {
         <Suspense>
-            {move || deferred(async move {
-                match (get_session(id).await, load_session_partners(id).await, load_partners().await) {
-                    (Ok(Some(session)), Ok(Some(linked)), Ok(Some(partners))) => {
-                        session_partners_view(session, linked, partners, lang).into_any()
-                    }
-                    (Ok(None), _, _) | (_, Ok(None), _) => view! { <NotFound/> }.into_any(),
-                    _ => load_failed(lang),
-                }
+            {move || load_page(session_partners(id), move |(session, linked, partners)| {
+                session_partners_view(session, linked, partners, lang).into_any()
             })}
         </Suspense>
     }
@@ -247,7 +183,12 @@ fn role_options(lang: Lang) -> Vec<(String, String)> {
     PartnerRole::ALL.iter().map(|r| (r.as_str().to_string(), r.label(lang))).collect()
 }
 
-fn session_partners_view(session: SessionDetail, linked: Vec<SessionPartner>, partners: Vec<Partner>, lang: Lang) -> impl IntoView {
+fn session_partners_view(
+    session: SessionDetail,
+    linked: Vec<SessionPartner>,
+    partners: Vec<Partner>,
+    lang: Lang,
+) -> impl IntoView {
     let s = session.summary;
     let title = lang.tr_with("partners.session.heading", &[("title", s.title.clone())]);
     let action = format!("/manage/sessions/{}/partners", s.id);
@@ -262,7 +203,7 @@ fn session_partners_view(session: SessionDetail, linked: Vec<SessionPartner>, pa
                     <td>{sp.role.label(lang)}</td>
                     <td>
                         <form method="post" action=action class="inline-form">
-                            <input type="hidden" name="remove" value=sp.partner_id.to_string()/>
+                            <input type="hidden" name=field::REMOVE value=sp.partner_id.to_string()/>
                             <button type="submit" class="button button-secondary">
                                 {lang.tr("partners.session.remove")}
                                 <span class="visually-hidden">{format!("（{}）", sp.partner_name)}</span>
@@ -281,7 +222,7 @@ fn session_partners_view(session: SessionDetail, linked: Vec<SessionPartner>, pa
     view! {
         <Title text=title.clone()/>
         <h1>{title}</h1>
-        <p class="session-date">{format_span(s.starts_at, s.ends_at, lang)}" · "{session.venue.name.clone()}</p>
+        <p class="session-date">{s.schedule(lang)}" · "{session.venue.name.clone()}</p>
         <p><a href=format!("/sessions/{}", s.id)>{lang.tr("partners.session.back")}</a></p>
         {notice(query_flag("saved"), lang.tr("form.saved"))}
         {if linked.is_empty() {
@@ -294,8 +235,8 @@ fn session_partners_view(session: SessionDetail, linked: Vec<SessionPartner>, pa
             <h2 id="add-partner-heading">{lang.tr("partners.session.add")}</h2>
             <form method="post" action=action.clone() class="form" novalidate>
                 <FormErrors/>
-                <SelectField name="partner_id" label=lang.tr("partners.name") options=choices required=true empty=lang.tr("form.choose")/>
-                <SelectField name="role" label=lang.tr("partners.role") options=role_options(lang) value="support" required=true/>
+                <SelectField name=field::PARTNER_ID label=lang.tr("partners.name") options=choices required=true empty=lang.tr("form.choose")/>
+                <SelectField name=field::ROLE label=lang.tr("partners.role") options=role_options(lang) value="support" required=true/>
                 <button type="submit" class="button button-primary">{lang.tr("partners.session.add_submit")}</button>
             </form>
         </section>
@@ -305,23 +246,10 @@ fn session_partners_view(session: SessionDetail, linked: Vec<SessionPartner>, pa
 #[component]
 pub fn ReferPage() -> impl IntoView {
     let lang = current_lang();
-    if current_viewer().is_none() {
-        return view! { <Refused/> }.into_any();
-    }
-    let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
     view! {
         <Suspense>
-            {move || deferred(async move {
-                let (session, roster) = match staff_session(id, lang).await {
-                    Ok(found) => found,
-                    Err(view) => return view,
-                };
-                match load_referral_desk(id).await {
-                    Ok(Some(desk)) => refer_view(session, roster, desk, lang).into_any(),
-                    Ok(None) => view! { <Refused/> }.into_any(),
-                    Err(_) => load_failed(lang),
-                }
-            })}
+            {move || load_page(referral_page(id), move |(session, roster, desk)| refer_view(session, roster, desk, lang).into_any())}
         </Suspense>
     }
     .into_any()
@@ -347,15 +275,17 @@ fn refer_view(session: SessionDetail, roster: Vec<RosterEntry>, desk: ReferralDe
     view! {
         <Title text=title.clone()/>
         <h1>{title}</h1>
-        <p class="session-date">{format_span(s.starts_at, s.ends_at, lang)}" · "{session.venue.name.clone()}</p>
+        <p class="session-date">{s.schedule(lang)}" · "{session.venue.name.clone()}</p>
         <p><a href=format!("/staff/sessions/{}", s.id)>{lang.tr("partners.refer.back")}</a></p>
         {notice(query_flag("referred"), lang.tr("partners.refer.done"))}
         <p>{lang.tr("partners.refer.intro")}</p>
         <form method="post" class="form" novalidate>
             <FormErrors/>
-            <SelectField name="registration_id" label=lang.tr("partners.refer.attendee") options=attendees required=true empty=lang.tr("form.choose")/>
-            <SelectField name="partner_id" label=lang.tr("partners.refer.shop") options=shops required=true empty=lang.tr("form.choose")/>
-            <TextField name="reason" label=lang.tr("partners.refer.reason") required=true hint=lang.tr("partners.refer.reason_hint")/>
+            <OnceKey/>
+            <SelectField name=field::REGISTRATION_ID label=lang.tr("partners.refer.attendee") options=attendees required=true empty=lang.tr("form.choose")/>
+            <SelectField name=field::PARTNER_ID label=lang.tr("partners.refer.shop") options=shops required=true empty=lang.tr("form.choose")/>
+            <TextField name=field::REASON label=lang.tr("partners.refer.reason") required=true hint=lang.tr("partners.refer.reason_hint")/>
+            <Checkbox name=field::CONSENT label=lang.tr("partners.refer.consent") required=true/>
             <button type="submit" class="button button-primary">{lang.tr("partners.refer.submit")}</button>
         </form>
         <h2>{lang.tr("partners.refer.made")}</h2>
@@ -392,7 +322,7 @@ fn referral_table(referrals: &[Referral], for_shop: bool, lang: Lang) -> AnyView
                         <td>
                             {open.then(|| view! {
                                 <form method="post" action="/partner" class="inline-form">
-                                    <input type="hidden" name="referral_id" value=f.id.to_string()/>
+                                    <input type="hidden" name=field::REFERRAL_ID value=f.id.to_string()/>
                                     <button type="submit" class="button button-primary">
                                         {lang.tr("partners.referrals.mark_handled")}
                                         <span class="visually-hidden">{format!("（{}）", f.attendee_name)}</span>
@@ -421,19 +351,8 @@ fn referral_table(referrals: &[Referral], for_shop: bool, lang: Lang) -> AnyView
 #[component]
 pub fn PartnerHomePage() -> impl IntoView {
     let lang = current_lang();
-    if current_viewer().is_none_or(|v| v.partner_id.is_none()) {
-        return view! { <Refused/> }.into_any();
-    }
     view! {
-        <Suspense>
-            {move || deferred(async move {
-                match load_partner_home().await {
-                    Ok(Some(home)) => partner_home_view(home, lang).into_any(),
-                    Ok(None) => view! { <Refused/> }.into_any(),
-                    Err(_) => load_failed(lang),
-                }
-            })}
-        </Suspense>
+        <Suspense>{move || load_page(partner_home(), move |home| partner_home_view(home, lang).into_any())}</Suspense>
     }
     .into_any()
 }

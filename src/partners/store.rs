@@ -1,23 +1,20 @@
 //! Storage and rules of partners, session partners and referrals, and the partner report.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    Partner, PartnerHome, PartnerInput, PartnerLine, PartnerReport, Referral, ReferralDesk, ReferralInput,
-    SessionPartner, SessionPartnerInput, SupportedSession,
+    field, Partner, PartnerHome, PartnerInput, Referral, ReferralDesk, ReferralInput, SessionPartner,
+    SessionPartnerInput, SupportedSession,
 };
 use crate::{
-    accounts::Viewer,
-    domain::{self, Carrier, Email, FieldErrors, PartnerRole, PhoneNumber, Problem, RegistrationStatus, Role},
-    i18n::Lang,
+    domain::{self, Carrier, Email, FieldErrors, PartnerRole, PhoneNumber, Problem, RegistrationStatus},
     on_db, on_tx,
-    reports::{self, KpiFilter, KpiLine, Tally, TARGET},
+    policy::Viewer,
     server::{
         audit,
         db::{is_unique_violation, Db, Tx},
         error::{AppError, AppResult},
+        once,
     },
     venues::{self, Ward},
 };
@@ -34,18 +31,23 @@ pub async fn list(db: &Db) -> AppResult<Vec<Partner>> {
     Ok(on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
 }
 
-pub async fn get(db: &Db, id: i64) -> AppResult<Partner> {
+async fn get(db: &Db, id: i64) -> AppResult<Partner> {
     let sql = format!("SELECT {PARTNER_COLUMNS} FROM partners WHERE id = $1");
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?)
 }
 
+/// One partner, for managers and the shop's own staff.
+pub async fn get_for(db: &Db, viewer: &Viewer, id: i64) -> AppResult<Partner> {
+    viewer.require_partner(id)?;
+    get(db, id).await
+}
 
-/// What the viewer may see of the registry.
+/// What the viewer may see of the registry: all of it for managers, their own shop for partner staff.
 pub async fn visible_partners(db: &Db, viewer: &Viewer) -> AppResult<Vec<Partner>> {
-    match (viewer.is_manager(), viewer.role, viewer.partner_id) {
-        (true, _, _) => list(db).await,
-        (false, Role::Partner, Some(own)) => Ok(vec![get(db, own).await?]),
-        _ => Err(AppError::Forbidden),
+    if viewer.is_manager() {
+        list(db).await
+    } else {
+        Ok(vec![get(db, viewer.require_own_shop()?).await?])
     }
 }
 
@@ -63,25 +65,49 @@ pub struct CheckedPartner {
     notes: String,
 }
 
+impl CheckedPartner {
+    /// The checked partner as it would be stored under `id`.
+    pub fn as_partner(&self, id: i64) -> Partner {
+        Partner {
+            id,
+            carrier: self.carrier,
+            name: self.name.clone(),
+            ward: self.ward.clone(),
+            address: self.address.clone(),
+            contact_name: self.contact_name.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            agreement_date: self.agreement_date,
+            active: self.active,
+            notes: self.notes.clone(),
+        }
+    }
+}
+
 /// Checks a partner against the rules and the city's wards. Phone and e-mail may be
 /// left empty, but what is given must be right.
 pub fn check(input: &PartnerInput, wards: &[Ward]) -> Result<CheckedPartner, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let carrier = errors.check("carrier", domain::choice(&input.carrier, Carrier::parse));
-    let name = errors.check("name", domain::text(&input.name, 100, true, false));
-    let ward = errors.check("ward", venues::store::known_ward(&input.ward, wards));
-    let address = errors.check("address", domain::text(&input.address, 200, true, false));
-    let contact_name = errors.check("contact_name", domain::text(&input.contact_name, 100, false, false));
+    let carrier = errors.check(field::CARRIER, domain::choice(&input.carrier, Carrier::parse));
+    let name = errors.check(field::NAME, domain::text(&input.name, 100, true, false));
+    let ward = errors.check(field::WARD, venues::store::known_ward(&input.ward, wards));
+    let address = errors.check(field::ADDRESS, domain::address(&input.address, 200, true));
+    let contact_name = errors.check(field::CONTACT_NAME, domain::text(&input.contact_name, 100, false, false));
     let optional = |value: &str, parse: &dyn Fn(&str) -> Result<String, Problem>| {
-        if value.trim().is_empty() { Ok(String::new()) } else { parse(value) }
+        if value.trim().is_empty() {
+            Ok(String::new())
+        } else {
+            parse(value)
+        }
     };
-    let phone = errors.check("phone", optional(&input.phone, &|v| PhoneNumber::parse(v).map(|p| p.as_str().into())));
-    let email = errors.check("email", optional(&input.email, &|v| Email::parse(v).map(|e| e.as_str().into())));
+    let phone =
+        errors.check(field::PHONE, optional(&input.phone, &|v| PhoneNumber::parse(v).map(|p| p.as_str().into())));
+    let email = errors.check(field::EMAIL, optional(&input.email, &|v| Email::parse(v).map(|e| e.as_str().into())));
     let agreement_date = match input.agreement_date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => errors.check("agreement_date", domain::date(d)).map(Some),
+        Some(d) => errors.check(field::AGREEMENT_DATE, domain::date(d)).map(Some),
         None => Some(None),
     };
-    let notes = errors.check("notes", domain::text(&input.notes, 1000, false, true));
+    let notes = errors.check(field::NOTES, domain::text(&input.notes, 1000, false, true));
     errors.into_result()?;
     Ok(CheckedPartner {
         carrier: carrier.expect("checked"),
@@ -97,15 +123,24 @@ pub fn check(input: &PartnerInput, wards: &[Ward]) -> Result<CheckedPartner, Fie
     })
 }
 
-pub async fn create(db: &Db, input: &PartnerInput) -> AppResult<Partner> {
+/// Adds a partner shop (managers); a form sent twice (same `key`) adds it once.
+pub async fn create(db: &Db, viewer: &Viewer, input: &PartnerInput, key: Option<&str>) -> AppResult<Partner> {
+    viewer.require_manager()?;
     let p = check(input, &venues::store::wards(db).await?)?;
+    let now = Utc::now();
     let mut tx = db.begin().await?;
-    let id = insert(&mut tx, &p, Utc::now()).await?;
+    if let Some(earlier) = once::earlier(&mut tx, key, "partner", input, now).await? {
+        return get(db, earlier).await;
+    }
+    let id = insert(&mut tx, &p, now).await?;
+    once::remember(&mut tx, key, id).await?;
     tx.commit().await?;
     get(db, id).await
 }
 
-pub async fn update(db: &Db, id: i64, input: &PartnerInput) -> AppResult<Partner> {
+/// Changes a partner shop (managers).
+pub async fn update(db: &Db, viewer: &Viewer, id: i64, input: &PartnerInput) -> AppResult<Partner> {
+    viewer.require_manager()?;
     get(db, id).await?;
     let p = check(input, &venues::store::wards(db).await?)?;
     let mut tx = db.begin().await?;
@@ -180,7 +215,14 @@ async fn active_partner(db: &Db, errors: &mut FieldErrors, field: &str, id: Opti
     }
 }
 
-pub async fn session_partners(db: &Db, session_id: i64) -> AppResult<Vec<SessionPartner>> {
+/// The partners of a session (managers).
+pub async fn session_partners_for(db: &Db, viewer: &Viewer, session_id: i64) -> AppResult<Vec<SessionPartner>> {
+    viewer.require_manager()?;
+    crate::sessions::store::venue_of(db, session_id).await?;
+    session_partners(db, session_id).await
+}
+
+async fn session_partners(db: &Db, session_id: i64) -> AppResult<Vec<SessionPartner>> {
     Ok(on_db!(db, pool => {
         sqlx::query_as(
             "SELECT sp.session_id, sp.partner_id, sp.role, p.name AS partner_name, p.carrier
@@ -193,12 +235,18 @@ pub async fn session_partners(db: &Db, session_id: i64) -> AppResult<Vec<Session
     })?)
 }
 
-/// Links a partner to a session in a role, or changes the role it already has.
-pub async fn link_session(db: &Db, session_id: i64, input: &SessionPartnerInput) -> AppResult<Vec<SessionPartner>> {
-    crate::sessions::store::detail(db, session_id, None).await?;
+/// Links a partner to a session in a role, or changes the role it already has (managers).
+pub async fn link_session(
+    db: &Db,
+    viewer: &Viewer,
+    session_id: i64,
+    input: &SessionPartnerInput,
+) -> AppResult<Vec<SessionPartner>> {
+    viewer.require_manager()?;
+    crate::sessions::store::venue_of(db, session_id).await?;
     let mut errors = FieldErrors::default();
-    let role = errors.check("role", domain::choice(&input.role, PartnerRole::parse));
-    let partner = active_partner(db, &mut errors, "partner_id", input.partner_id).await?;
+    let role = errors.check(field::ROLE, domain::choice(&input.role, PartnerRole::parse));
+    let partner = active_partner(db, &mut errors, field::PARTNER_ID, input.partner_id).await?;
     errors.into_result()?;
     let (role, partner) = (role.expect("checked"), partner.expect("checked"));
     on_db!(db, pool => {
@@ -216,7 +264,9 @@ pub async fn link_session(db: &Db, session_id: i64, input: &SessionPartnerInput)
     session_partners(db, session_id).await
 }
 
-pub async fn unlink_session(db: &Db, session_id: i64, partner_id: i64) -> AppResult<()> {
+/// Ends a partner's part in a session (managers).
+pub async fn unlink_session(db: &Db, viewer: &Viewer, session_id: i64, partner_id: i64) -> AppResult<()> {
+    viewer.require_manager()?;
     on_db!(db, pool => {
         sqlx::query("DELETE FROM session_partners WHERE session_id = $1 AND partner_id = $2")
             .bind(session_id)
@@ -289,18 +339,25 @@ pub async fn all_referrals(db: &Db, viewer: &Viewer) -> AppResult<Vec<Referral>>
 pub async fn referral_desk(db: &Db, viewer: &Viewer, session_id: i64) -> AppResult<ReferralDesk> {
     let session = crate::sessions::store::detail(db, session_id, Some(viewer)).await?;
     viewer.require_venue(session.venue.id)?;
-    let session_partner_ids: Vec<i64> = session_partners(db, session_id).await?.iter().map(|sp| sp.partner_id).collect();
+    let session_partner_ids: Vec<i64> =
+        session_partners(db, session_id).await?.iter().map(|sp| sp.partner_id).collect();
     let mut partners: Vec<Partner> = list(db).await?.into_iter().filter(|p| p.active).collect();
     partners.sort_by_key(|p| !session_partner_ids.contains(&p.id));
     let referrals = referrals(db, None, Some(session_id)).await?;
-    audit::record(db, viewer, "referrals.read", &format!("session:{session_id}"), &format!("{} referrals", referrals.len()))
-        .await?;
+    audit::record(
+        db,
+        viewer,
+        "referrals.read",
+        &format!("session:{session_id}"),
+        &format!("{} referrals", referrals.len()),
+    )
+    .await?;
     Ok(ReferralDesk { partners, session_partner_ids, referrals })
 }
 
 /// A partner staff member's home page data.
 pub async fn home(db: &Db, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<PartnerHome> {
-    let partner_id = viewer.partner_id.filter(|_| viewer.role == Role::Partner).ok_or(AppError::Forbidden)?;
+    let partner_id = viewer.require_own_shop()?;
     Ok(PartnerHome {
         partner: get(db, partner_id).await?,
         sessions: supported_sessions(db, partner_id, now).await?,
@@ -310,21 +367,26 @@ pub async fn home(db: &Db, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<Par
 
 #[derive(sqlx::FromRow)]
 struct ReferredRegistration {
-    session_id: i64,
     venue_id: i64,
     status: RegistrationStatus,
 }
 
-/// Refers a confirmed attendee to a partner shop. Staff of the session's venue and
-/// managers may; so may the shop's own staff for a session their shop supports.
-pub async fn refer(db: &Db, viewer: &Viewer, input: &ReferralInput) -> AppResult<Referral> {
+/// Refers a confirmed attendee to a partner shop, with their consent recorded. Only
+/// staff of the session's venue and managers may: a referral hands the person's name and
+/// phone to the shop, so it starts where the person is known, never from the shop (and
+/// nothing a shop sends here tells it whether a registration exists).
+pub async fn refer(db: &Db, viewer: &Viewer, input: &ReferralInput, key: Option<&str>) -> AppResult<Referral> {
+    viewer.require_staff()?;
     let mut errors = FieldErrors::default();
-    let reason = errors.check("reason", domain::text(&input.reason, 200, true, false));
+    if !input.consent {
+        errors.add(field::CONSENT, Problem::new("partners.error.consent"));
+    }
+    let reason = errors.check(field::REASON, domain::text(&input.reason, 200, true, false));
     let registration: Option<ReferredRegistration> = match input.registration_id {
         None => None,
         Some(id) => on_db!(db, pool => {
             sqlx::query_as(
-                "SELECT r.session_id, s.venue_id, r.status FROM registrations r JOIN sessions s ON s.id = r.session_id
+                "SELECT s.venue_id, r.status FROM registrations r JOIN sessions s ON s.id = r.session_id
                  WHERE r.id = $1",
             )
             .bind(id)
@@ -333,31 +395,37 @@ pub async fn refer(db: &Db, viewer: &Viewer, input: &ReferralInput) -> AppResult
         })?,
     };
     match (&registration, input.registration_id) {
-        (_, None) => errors.add("registration_id", Problem::new("error.required")),
-        (None, Some(_)) => errors.add("registration_id", Problem::new("error.choice")),
+        (_, None) => errors.add(field::REGISTRATION_ID, Problem::new("error.required")),
+        (None, Some(_)) => errors.add(field::REGISTRATION_ID, Problem::new("error.choice")),
         (Some(r), Some(_)) if r.status != RegistrationStatus::Confirmed => {
-            errors.add("registration_id", Problem::new("partners.error.not_confirmed"))
+            errors.add(field::REGISTRATION_ID, Problem::new("partners.error.not_confirmed"))
         }
         _ => {}
     }
-    if let (Some(r), Some(partner_id)) = (&registration, input.partner_id) {
-        may_refer(db, viewer, r, partner_id).await?;
+    if let Some(r) = &registration {
+        viewer.require_venue(r.venue_id)?;
     }
-    let partner = active_partner(db, &mut errors, "partner_id", input.partner_id).await?;
+    let partner = active_partner(db, &mut errors, field::PARTNER_ID, input.partner_id).await?;
     errors.into_result()?;
     let (registration_id, partner, reason) =
         (input.registration_id.expect("checked"), partner.expect("checked"), reason.expect("checked"));
-    let inserted: Result<i64, sqlx::Error> = on_db!(db, pool => {
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    // The same form sent twice refers once, and answers as the first time did.
+    if let Some(earlier) = once::earlier(&mut tx, key, "referral", input, now).await? {
+        return referral(db, earlier).await;
+    }
+    let inserted: Result<i64, sqlx::Error> = on_tx!(&mut tx, conn => {
         sqlx::query_scalar(
-            "INSERT INTO referrals (registration_id, partner_id, reason, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO referrals (registration_id, partner_id, reason, created_by, created_at, consent_at)
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
         )
         .bind(registration_id)
         .bind(partner.id)
         .bind(&reason)
         .bind(viewer.user_id)
-        .bind(Utc::now())
-        .fetch_one(pool)
+        .bind(now)
+        .fetch_one(&mut *conn)
         .await
     });
     let id = match inserted {
@@ -367,29 +435,32 @@ pub async fn refer(db: &Db, viewer: &Viewer, input: &ReferralInput) -> AppResult
         }
         Err(err) => return Err(err.into()),
     };
+    once::remember(&mut tx, key, id).await?;
+    tx.commit().await?;
     // The shop will now see this person's name and phone: a disclosure of personal data.
-    audit::record(db, viewer, "referral.create", &format!("registration:{registration_id}"), &format!("partner:{}", partner.id))
-        .await?;
+    audit::record(
+        db,
+        viewer,
+        "referral.create",
+        &format!("registration:{registration_id}"),
+        &format!("partner:{}", partner.id),
+    )
+    .await?;
     referral(db, id).await
 }
 
-async fn may_refer(db: &Db, viewer: &Viewer, r: &ReferredRegistration, partner_id: i64) -> AppResult<()> {
-    if viewer.works_at(r.venue_id) {
-        return Ok(());
-    }
-    if viewer.role == Role::Partner && viewer.partner_id == Some(partner_id) {
-        let supports = session_partners(db, r.session_id).await?.iter().any(|sp| sp.partner_id == partner_id);
-        if supports {
-            return Ok(());
-        }
-    }
-    Err(AppError::Forbidden)
-}
-
-/// The shop has followed the referral up. Marking it twice changes nothing.
+/// The shop has followed the referral up (the shop's staff, or a manager; audit-logged).
+/// Marking it twice changes nothing. To a shop, a referral made to another shop and one
+/// that does not exist look the same (404).
 pub async fn mark_handled(db: &Db, viewer: &Viewer, id: i64) -> AppResult<Referral> {
-    let current = referral(db, id).await?;
-    viewer.require_partner(current.partner_id)?;
+    if !viewer.is_manager() {
+        viewer.require_own_shop()?;
+    }
+    let current = match referral(db, id).await {
+        Ok(r) if viewer.is_manager() || viewer.own_shop() == Some(r.partner_id) => r,
+        Ok(_) | Err(AppError::NotFound) => return Err(AppError::NotFound),
+        Err(other) => return Err(other),
+    };
     on_db!(db, pool => {
         sqlx::query("UPDATE referrals SET handled_at = $1, handled_by = $2 WHERE id = $3 AND handled_at IS NULL")
             .bind(Utc::now())
@@ -398,191 +469,13 @@ pub async fn mark_handled(db: &Db, viewer: &Viewer, id: i64) -> AppResult<Referr
             .execute(pool)
             .await.map(|_| ())
     })?;
+    audit::record(
+        db,
+        viewer,
+        "referral.handled",
+        &format!("registration:{}", current.registration_id),
+        &format!("partner:{}", current.partner_id),
+    )
+    .await?;
     referral(db, id).await
-}
-
-/// The partner report: per partner the sessions it supported in the fiscal year (with
-/// their tallies and survey rates, from `reports`), and its referrals from that year's sessions.
-pub async fn report(db: &Db, filter: &KpiFilter, now: DateTime<Utc>, lang: Lang) -> AppResult<PartnerReport> {
-    let fy = reports::store::resolve_year(filter, now)?;
-    let sessions = reports::store::session_tallies(db, filter, fy).await?;
-    let links = links_in_year(db, fy).await?;
-    let (from, to) = crate::time::fiscal_year_bounds(fy);
-    let referral_counts: Vec<(i64, i64, i64)> = on_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT f.partner_id, COUNT(*), COUNT(f.handled_at)
-             FROM referrals f JOIN registrations r ON r.id = f.registration_id JOIN sessions s ON s.id = r.session_id
-             WHERE s.starts_at >= $1 AND s.starts_at < $2
-             GROUP BY f.partner_id",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(pool)
-        .await
-    })?;
-    Ok(summarise(fy, &list(db).await?, &sessions, &links, &referral_counts, now, lang))
-}
-
-/// Which partner helps with which session of the fiscal year, in what role.
-async fn links_in_year(db: &Db, fy: i32) -> AppResult<Vec<(i64, i64, PartnerRole)>> {
-    let (from, to) = crate::time::fiscal_year_bounds(fy);
-    Ok(on_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT sp.session_id, sp.partner_id, sp.role FROM session_partners sp JOIN sessions s ON s.id = sp.session_id
-             WHERE s.starts_at >= $1 AND s.starts_at < $2",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(pool)
-        .await
-    })?)
-}
-
-/// The KPI report's "by partner" lines: the tallies and rates of the sessions each shop
-/// supported, for the shops that supported any.
-pub async fn kpi_by_partner(
-    db: &Db,
-    fy: i32,
-    sessions: &[reports::store::SessionTallyRow],
-    now: DateTime<Utc>,
-    lang: Lang,
-) -> AppResult<Vec<KpiLine>> {
-    let links = links_in_year(db, fy).await?;
-    let report = summarise(fy, &list(db).await?, sessions, &links, &[], now, lang);
-    Ok(report.partners.into_iter().filter(|l| l.sessions_supported > 0).map(|l| l.kpi).collect())
-}
-
-/// Sums each partner's sessions; a session supported by several shops counts for each
-/// of them, but once for a carrier.
-fn summarise(
-    fy: i32,
-    partners: &[Partner],
-    sessions: &[reports::store::SessionTallyRow],
-    links: &[(i64, i64, PartnerRole)],
-    referral_counts: &[(i64, i64, i64)],
-    now: DateTime<Utc>,
-    lang: Lang,
-) -> PartnerReport {
-    // Links to sessions outside the report (cancelled, filtered out) do not count.
-    let tallies: HashMap<i64, Tally> = sessions.iter().map(|s| (s.id, s.tally(now))).collect();
-    let carrier_of: HashMap<i64, Carrier> = partners.iter().map(|p| (p.id, p.carrier)).collect();
-    let mut carrier_sessions: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
-    let mut supported: BTreeSet<i64> = BTreeSet::new();
-    for (session_id, partner_id, _) in links.iter().filter(|l| tallies.contains_key(&l.0)) {
-        if let Some(carrier) = carrier_of.get(partner_id) {
-            carrier_sessions.entry(carrier.as_str()).or_default().insert(*session_id);
-        }
-        supported.insert(*session_id);
-    }
-    let sum = |ids: &mut dyn Iterator<Item = i64>| {
-        let mut t = Tally::default();
-        ids.filter_map(|id| tallies.get(&id)).for_each(|s| t.add(s));
-        t
-    };
-    let lines = partners
-        .iter()
-        .map(|p| {
-            let mine: Vec<&(i64, i64, PartnerRole)> =
-                links.iter().filter(|l| l.1 == p.id && tallies.contains_key(&l.0)).collect();
-            let tally = sum(&mut mine.iter().map(|l| l.0));
-            let (made, handled) =
-                referral_counts.iter().find(|r| r.0 == p.id).map_or((0, 0), |r| (r.1, r.2));
-            PartnerLine {
-                partner_id: p.id,
-                carrier: p.carrier,
-                active: p.active,
-                sessions_supported: tally.sessions,
-                sessions_as_instructor: mine.iter().filter(|l| l.2 == PartnerRole::Instructor).count() as i64,
-                sessions_as_support: mine.iter().filter(|l| l.2 == PartnerRole::Support).count() as i64,
-                attendees_reached: tally.confirmed,
-                referrals_made: made,
-                referrals_handled: handled,
-                kpi: KpiLine::new(p.id.to_string(), p.name.clone(), tally),
-            }
-        })
-        .collect();
-    let by_carrier = Carrier::ALL
-        .iter()
-        .filter_map(|c| {
-            let ids = carrier_sessions.get(c.as_str())?;
-            Some(KpiLine::new(c.as_str().into(), c.label(lang), sum(&mut ids.iter().copied())))
-        })
-        .collect();
-    let without = sum(&mut sessions.iter().map(|s| s.id).filter(|id| !supported.contains(id)));
-    PartnerReport {
-        fiscal_year: fy,
-        target: TARGET,
-        partners: lines,
-        by_carrier,
-        without_partner: KpiLine::new("none".into(), lang.tr("partners.report.without_partner"), without),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn partner(id: i64, carrier: Carrier) -> Partner {
-        Partner {
-            id,
-            carrier,
-            name: format!("shop {id}"),
-            ward: "moji".into(),
-            address: String::new(),
-            contact_name: String::new(),
-            phone: String::new(),
-            email: String::new(),
-            agreement_date: None,
-            active: true,
-            notes: String::new(),
-        }
-    }
-
-    fn session(id: i64, confirmed: i32, good: i32, answers: i32) -> reports::store::SessionTallyRow {
-        reports::store::SessionTallyRow {
-            id,
-            title: String::new(),
-            kind: domain::SessionKind::Course,
-            topic: domain::Topic::Line,
-            venue_id: 1,
-            venue_name: String::new(),
-            ward: "moji".into(),
-            starts_at: Utc::now(),
-            ends_at: Utc::now(),
-            capacity: 10,
-            confirmed_count: confirmed,
-            attended_count: 0,
-            responses: answers,
-            comprehension_answers: answers,
-            comprehension_good: good,
-            satisfaction_answers: answers,
-            satisfaction_good: good,
-        }
-    }
-
-    #[test]
-    fn shared_sessions_count_for_each_partner_and_once_per_carrier() {
-        let partners = [partner(1, Carrier::Docomo), partner(2, Carrier::Docomo), partner(3, Carrier::Au)];
-        let sessions = [session(10, 8, 4, 5), session(11, 5, 5, 5), session(12, 3, 0, 0)];
-        let links = [
-            (10, 1, PartnerRole::Instructor),
-            (10, 2, PartnerRole::Support),
-            (11, 1, PartnerRole::Support),
-            // A cancelled session's link: not in the tallies, not counted.
-            (99, 3, PartnerRole::Instructor),
-        ];
-        let r = summarise(2026, &partners, &sessions, &links, &[(1, 3, 1)], Utc::now(), Lang::Ja);
-        let one = &r.partners[0];
-        assert_eq!((one.sessions_supported, one.sessions_as_instructor, one.sessions_as_support), (2, 1, 1));
-        assert_eq!(one.attendees_reached, 13);
-        assert_eq!((one.referrals_made, one.referrals_handled), (3, 1));
-        assert_eq!(one.kpi.comprehension_rate.value, Some(0.9));
-        assert_eq!(r.partners[1].sessions_supported, 1);
-        assert_eq!(r.partners[2].sessions_supported, 0);
-        assert_eq!(r.partners[2].referrals_made, 0);
-        let docomo = r.by_carrier.iter().find(|l| l.key == "docomo").unwrap();
-        assert_eq!(docomo.tally.sessions, 2, "session 10 has two docomo shops but counts once");
-        assert!(r.by_carrier.iter().all(|l| l.key != "au"));
-        assert_eq!(r.without_partner.tally.sessions, 1);
-    }
 }

@@ -4,32 +4,17 @@ use axum::{
     extract::{Path, State},
     http::header,
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Router,
 };
 use chrono::Utc;
 
 use super::store;
-use crate::server::{
-    error::{AppError, AppResult},
-    http::Posted,
-    state::AppState,
-};
+use crate::server::{api::Authed, error::AppResult, forms::Posted, routing::Routes, state::AppState};
 
-pub fn form_routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/registrations/{id}/export", get(export))
-        .route("/admin/registrations/{id}/erase", post(erase))
+pub fn form_routes() -> Routes {
+    Routes::new().get("/admin/registrations/{id}/export", export).post("/admin/registrations/{id}/erase", erase)
 }
 
-fn admin(parts: &axum::http::request::Parts) -> AppResult<crate::accounts::Viewer> {
-    let viewer = parts.extensions.get::<crate::accounts::Viewer>().cloned().ok_or(AppError::Unauthorized)?;
-    if viewer.is_admin() { Ok(viewer) } else { Err(AppError::Forbidden) }
-}
-
-async fn export(State(state): State<AppState>, Path(id): Path<i64>, req: axum::extract::Request) -> AppResult<Response> {
-    let (parts, _) = req.into_parts();
-    let viewer = admin(&parts)?;
+async fn export(State(state): State<AppState>, Authed(viewer): Authed, Path(id): Path<i64>) -> AppResult<Response> {
     let data = store::export_registration(&state.db, &viewer, id).await?;
     Ok((
         [
@@ -43,8 +28,9 @@ async fn export(State(state): State<AppState>, Path(id): Path<i64>, req: axum::e
 
 async fn erase(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
-        let viewer = admin(&form.parts)?;
-        store::erase_registration(&state.db, &viewer, id, Utc::now()).await
+        let viewer = form.viewer_or_401()?;
+        let outbox = state.config.outbox_dir();
+        store::erase_registration(&state.db, &store::Copies { mail_files: &outbox }, &viewer, id, Utc::now()).await
     };
-    form.finish(&state, result.await, |_| "/admin/people?erased=1".to_string()).await
+    form.finish(result.await, |_| "/admin/people?erased=1".to_string())
 }

@@ -2,29 +2,37 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
-use super::{audit_entries, find_people, AuditFilter};
+use super::{store, AuditEntry, AuditFilter, PersonMatch};
 use crate::{
-    accounts::current_viewer,
-    app::{data_table, deferred, load_failed, Refused},
-    forms::{FormErrors, TextField},
-    i18n::current_lang,
+    policy::{logged_in, Viewer},
+    server::error::AppResult,
     time::{format_span, to_tokyo},
+    ui::{
+        current_lang, data_table,
+        forms::{FormErrors, TextField},
+        guarded, load_page, page_context, query_flag, query_param as query,
+    },
 };
 
-fn query(name: &str) -> Option<String> {
-    use_query_map().get_untracked().get(name).filter(|v| !v.is_empty())
+/// Audit log entries matching the filter (administrators).
+async fn entries(filter: AuditFilter) -> AppResult<Vec<AuditEntry>> {
+    let (state, viewer) = page_context()?;
+    store::audit_entries(&state.db, logged_in(viewer.as_ref())?, &filter).await
+}
+
+/// Registrations matching a data request's search (administrators; audit-logged).
+async fn people(q: String) -> AppResult<Vec<PersonMatch>> {
+    let (state, viewer) = page_context()?;
+    store::find_people(&state.db, logged_in(viewer.as_ref())?, &q).await
 }
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.is_admin()) {
-        return view! { <Refused/> }.into_any();
-    }
     let filter = AuditFilter { action: query("action"), user: query("user"), date: query("date") };
-    view! {
+    guarded(Viewer::require_admin, move || {
+        view! {
         <Title text=lang.tr("audit.title")/>
         <h1>{lang.tr("audit.title")}</h1>
         <form method="get" class="filters">
@@ -36,9 +44,7 @@ pub fn AuditPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let filter = filter.clone();
-                deferred(async move {
-                    let Ok(entries) = audit_entries(filter).await else { return load_failed(lang) };
-                    let Some(entries) = entries else { return view! { <Refused/> }.into_any() };
+                load_page(entries(filter), move |entries| {
                     let rows = entries.into_iter().map(|e| view! {
                         <tr>
                             <td>{to_tokyo(e.at).format("%Y-%m-%d %H:%M:%S").to_string()}</td>
@@ -57,17 +63,16 @@ pub fn AuditPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+    })
 }
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.is_admin()) {
-        return view! { <Refused/> }.into_any();
-    }
     let q = query("q").unwrap_or_default();
-    let erased = query("erased").is_some();
-    view! {
+    let erased = query_flag("erased");
+    guarded(Viewer::require_admin, move || {
+        view! {
         <Title text=lang.tr("people.title")/>
         <h1>{lang.tr("people.title")}</h1>
         <p>{lang.tr("people.intro")}</p>
@@ -80,9 +85,7 @@ pub fn PeoplePage() -> impl IntoView {
         <Suspense>
             {move || {
                 let q = q.clone();
-                deferred(async move {
-                    let Ok(found) = find_people(q).await else { return load_failed(lang) };
-                    let Some(found) = found else { return view! { <Refused/> }.into_any() };
+                load_page(people(q), move |found| {
                     let rows = found.into_iter().map(|p| view! {
                         <tr>
                             <td>{p.attendee_name.clone()}</td>
@@ -104,4 +107,5 @@ pub fn PeoplePage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+    })
 }

@@ -1,11 +1,13 @@
 //! Anonymising personal data (on schedule and on request) and reading the audit log.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use std::path::Path;
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use super::{AuditEntry, AuditFilter, PersonMatch};
 use crate::{
-    accounts::Viewer,
     on_db, on_tx,
+    policy::Viewer,
     server::{
         audit,
         db::Db,
@@ -14,11 +16,51 @@ use crate::{
     time::from_tokyo,
 };
 
-/// Blanks the personal data of these registrations and drops the mails written to them.
-/// Status, attendance, age band and every count stay, so the KPI history is kept.
-pub async fn anonymise(db: &Db, ids: &[i64], now: DateTime<Utc>) -> AppResult<()> {
+/// Where personal data is kept outside the database: the folder of mails written as
+/// files (`<IPPO_DATA_DIR>/outbox/`).
+pub struct Copies<'a> {
+    pub mail_files: &'a Path,
+}
+
+/// Blanks the personal data of these registrations, drops the mails written to them (and
+/// the files they were written to), the calls about them, and the people-search terms in
+/// the audit log that name them. Status, attendance, age band and every count stay, so
+/// the KPI history is kept.
+pub async fn anonymise(db: &Db, copies: &Copies<'_>, ids: &[i64], now: DateTime<Utc>) -> AppResult<()> {
     let mut tx = db.begin().await?;
+    let mut files: Vec<String> = Vec::new();
     for id in ids {
+        let (name, phone): (String, String) = on_tx!(&mut tx, conn => {
+            sqlx::query_as("SELECT attendee_name, attendee_phone FROM registrations WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await
+        })?;
+        // A search for this person wrote their name or number into the audit log.
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        for term in [name, phone, digits].into_iter().filter(|t| t.chars().count() >= 2) {
+            on_tx!(&mut tx, conn => {
+                sqlx::query(
+                    "UPDATE audit_log SET detail = '' WHERE action = 'person.search' AND detail <> ''
+                       AND (detail = $1 OR $1 LIKE '%' || detail || '%' OR detail LIKE '%' || $1 || '%')",
+                )
+                .bind(&term)
+                .execute(&mut *conn)
+                .await
+                .map(|_| ())
+            })?;
+        }
+        let kept: Vec<String> = on_tx!(&mut tx, conn => {
+            sqlx::query_scalar("SELECT file_name FROM outbox WHERE registration_id = $1 AND file_name IS NOT NULL")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await
+        })?;
+        files.extend(kept);
+        // The calls to make name the person (and the address that failed) too.
+        on_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM call_tasks WHERE registration_id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
+        })?;
         on_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM outbox WHERE registration_id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
         })?;
@@ -43,13 +85,62 @@ pub async fn anonymise(db: &Db, ids: &[i64], now: DateTime<Utc>) -> AppResult<()
         })?;
     }
     tx.commit().await?;
+    for file in files {
+        remove_mail_file(copies.mail_files, &file);
+    }
     Ok(())
 }
 
+/// Deletes one mail file of the outbox folder (a name the worker recorded, never a path).
+fn remove_mail_file(dir: &Path, name: &str) {
+    if name.contains(['/', '\\']) || name.starts_with('.') {
+        return;
+    }
+    match std::fs::remove_file(dir.join(name)) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => tracing::warn!(%err, name, "could not delete a mail file"),
+    }
+}
+
+/// Deletes the mail files older than `cutoff`, whoever they were for (files written
+/// before their names were recorded, or whose records were removed).
+fn prune_mail_files(dir: &Path, cutoff: DateTime<Utc>) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let old =
+            entry.metadata().and_then(|m| m.modified()).map(|t| DateTime::<Utc>::from(t) < cutoff).unwrap_or(false);
+        if old && path.extension().is_some_and(|e| e == "eml") && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// The retention job: anonymises registrations of sessions that ended more than
-/// `retention_days` ago. Returns how many were anonymised.
-pub async fn apply_retention(db: &Db, retention_days: u32, now: DateTime<Utc>) -> AppResult<usize> {
+/// `retention_days` ago, and removes what else holds personal data that old: mail files
+/// and the people-search terms of the audit log. Returns how many registrations were
+/// anonymised.
+pub async fn apply_retention(
+    db: &Db,
+    copies: &Copies<'_>,
+    retention_days: u32,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
     let cutoff = now - Duration::days(retention_days as i64);
+    on_db!(db, pool => {
+        sqlx::query("UPDATE audit_log SET detail = '' WHERE action = 'person.search' AND at < $1 AND detail <> ''")
+            .bind(cutoff)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })?;
+    let pruned = prune_mail_files(copies.mail_files, cutoff);
+    if pruned > 0 {
+        tracing::info!(count = pruned, "deleted mail files past retention");
+    }
     let due: Vec<i64> = on_db!(db, pool => {
         sqlx::query_scalar(
             "SELECT r.id FROM registrations r JOIN sessions s ON s.id = r.session_id
@@ -59,15 +150,17 @@ pub async fn apply_retention(db: &Db, retention_days: u32, now: DateTime<Utc>) -
         .fetch_all(pool)
         .await
     })?;
-    anonymise(db, &due, now).await?;
+    anonymise(db, copies, &due, now).await?;
     if !due.is_empty() {
         tracing::info!(count = due.len(), "anonymised personal data past retention");
     }
     Ok(due.len())
 }
 
-/// Registrations whose attendee phone or name matches, for an attendee's data request.
+/// Registrations whose attendee phone or name matches, for an attendee's data request
+/// (administrators; the search terms are audit-logged).
 pub async fn find_people(db: &Db, viewer: &Viewer, query: &str) -> AppResult<Vec<PersonMatch>> {
+    viewer.require_admin()?;
     let query = query.trim();
     if query.chars().count() < 2 {
         return Ok(Vec::new());
@@ -91,33 +184,84 @@ pub async fn find_people(db: &Db, viewer: &Viewer, query: &str) -> AppResult<Vec
     })?)
 }
 
-/// Everything stored about one registration, for the attendee who asked (JSON).
+/// A message about a registration, as its data export shows it.
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct MessageRecord {
+    channel: String,
+    recipient: String,
+    subject: String,
+    written_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+}
+
+/// A call about a registration, as its data export shows it.
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct CallRecord {
+    reason: String,
+    detail: String,
+    added_at: DateTime<Utc>,
+    done_at: Option<DateTime<Utc>>,
+}
+
+/// Everything stored about one registration, for the attendee who asked (JSON; administrators).
 pub async fn export_registration(db: &Db, viewer: &Viewer, id: i64) -> AppResult<serde_json::Value> {
+    viewer.require_admin()?;
     let session_id: i64 = on_db!(db, pool => {
         sqlx::query_scalar("SELECT session_id FROM registrations WHERE id = $1").bind(id).fetch_one(pool).await
     })?;
-    let roster = crate::registrations::store::roster(db, viewer, session_id).await?;
+    let roster = crate::registrations::roster::roster(db, viewer, session_id).await?;
     let entry = roster.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    // The messages sent about them and the calls made about them are theirs too.
+    let messages: Vec<MessageRecord> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT channel, recipient, subject, created_at AS written_at, sent_at FROM outbox
+             WHERE registration_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await
+    })?;
+    let calls: Vec<CallRecord> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT reason, detail, created_at AS added_at, done_at FROM call_tasks WHERE registration_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await
+    })?;
     audit::record(db, viewer, "person.export", &format!("registration:{id}"), "").await?;
-    Ok(serde_json::to_value(entry).map_err(anyhow::Error::from)?)
+    let mut data = serde_json::to_value(entry).map_err(anyhow::Error::from)?;
+    data["messages"] = serde_json::to_value(messages).map_err(anyhow::Error::from)?;
+    data["calls"] = serde_json::to_value(calls).map_err(anyhow::Error::from)?;
+    Ok(data)
 }
 
-pub async fn erase_registration(db: &Db, viewer: &Viewer, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+/// Anonymises one registration now, at the attendee's request (administrators).
+pub async fn erase_registration(
+    db: &Db,
+    copies: &Copies<'_>,
+    viewer: &Viewer,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    viewer.require_admin()?;
     let exists: Option<i64> = on_db!(db, pool => {
         sqlx::query_scalar("SELECT id FROM registrations WHERE id = $1").bind(id).fetch_optional(pool).await
     })?;
     exists.ok_or(AppError::NotFound)?;
-    anonymise(db, &[id], now).await?;
+    anonymise(db, copies, &[id], now).await?;
     audit::record(db, viewer, "person.erase", &format!("registration:{id}"), "").await?;
     Ok(())
 }
 
-pub async fn audit_entries(db: &Db, filter: &AuditFilter) -> AppResult<Vec<AuditEntry>> {
+/// The audit log, newest first, filtered (administrators).
+pub async fn audit_entries(db: &Db, viewer: &Viewer, filter: &AuditFilter) -> AppResult<Vec<AuditEntry>> {
+    viewer.require_admin()?;
     let day = filter
         .date
         .as_deref()
         .filter(|d| !d.is_empty())
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .and_then(|d| crate::domain::date(d).ok())
         .map(|d| (from_tokyo(d, NaiveTime::MIN), from_tokyo(d + Duration::days(1), NaiveTime::MIN)));
     let action = filter.action.as_deref().filter(|a| !a.is_empty());
     let user = filter.user.as_deref().filter(|u| !u.is_empty()).map(|u| format!("%{}%", u.to_lowercase()));

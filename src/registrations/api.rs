@@ -1,56 +1,56 @@
 //! `/api/v1` registration endpoints and the sign-up, cancel and staff forms.
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, Path, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    extract::{Path, State},
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{store, AttendeeInput, RegistrantInput, RegistrationInput, RosterEntry};
-use crate::{
-    server::{
-        api::{ApiJson, Authed, MaybeViewer},
-        error::{AppError, AppResult},
-        http::Posted,
-        ratelimit,
-        state::AppState,
-    },
+use super::{
+    attendance, calls, field, notices, roster, signup, AttendeeInput, RegistrantInput, RegistrationInput, RosterEntry,
+};
+use crate::server::{
+    api::{ApiJson, Authed, IdempotencyKey, MaybeViewer},
+    client::ClientIp,
+    error::{AppError, AppResult},
+    forms::{rejected, FormState, Posted},
+    ratelimit,
+    routing::Routes,
+    state::AppState,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/sessions/{id}/registrations", post(register).get(roster))
-        .route("/registrations/cancel", post(cancel))
-        .route("/registrations/{id}/attendance", post(attendance))
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/sessions/{id}/registrations", register)
+        .get("/sessions/{id}/registrations", roster)
+        .post("/registrations/cancel", cancel)
+        .post("/registrations/{id}/attendance", attendance)
 }
 
-pub fn form_routes() -> Router<AppState> {
-    Router::new()
-        .route("/sessions/{id}/register", post(register_form))
-        .route("/registrations/{token}/cancel", post(cancel_form))
-        .route("/registrations/{token}/calendar.ics", get(calendar_file))
-        .route("/staff/sessions/{id}", post(staff_register_form))
-        .route("/staff/registrations/{id}/cancel", post(staff_cancel_form))
-        .route("/staff/registrations/{id}/attendance", post(attendance_form))
+pub fn form_routes() -> Routes {
+    Routes::new()
+        .post("/sessions/{id}/register", register_form)
+        .post("/registrations/{token}/cancel", cancel_form)
+        .get("/registrations/{token}/calendar.ics", calendar_file)
+        .post("/staff/sessions/{id}", staff_register_form)
+        .post("/staff/registrations/{id}/cancel", staff_cancel_form)
+        .post("/staff/registrations/{id}/attendance", attendance_form)
+        .post("/staff/calls/{id}/done", call_done_form)
 }
 
 async fn register(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     MaybeViewer(viewer): MaybeViewer,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(input): ApiJson<RegistrationInput>,
 ) -> AppResult<Response> {
     ratelimit::public_write(&state, client, viewer.as_ref()).await?;
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
-    let (created, fresh) = store::register(&state, id, &input, viewer.as_ref(), key, Utc::now()).await?;
+    let (created, fresh) = signup::register(&state, id, &input, viewer.as_ref(), key.as_deref(), Utc::now()).await?;
     let mut response = (StatusCode::CREATED, Json(created)).into_response();
     if !fresh {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -66,12 +66,12 @@ struct CancelBody {
 
 async fn cancel(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     MaybeViewer(viewer): MaybeViewer,
     ApiJson(body): ApiJson<CancelBody>,
 ) -> AppResult<Json<serde_json::Value>> {
     ratelimit::public_write(&state, client, viewer.as_ref()).await?;
-    let view = store::cancel_by_token(&state, body.cancel_token.trim(), Utc::now()).await?;
+    let view = signup::cancel_by_token(&state, body.cancel_token.trim(), Utc::now()).await?;
     Ok(Json(serde_json::json!({ "id": view.id, "status": view.status })))
 }
 
@@ -80,71 +80,74 @@ async fn roster(
     Authed(viewer): Authed,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<RosterEntry>>> {
-    Ok(Json(store::roster(&state.db, &viewer, id).await?))
+    Ok(Json(roster::roster(&state.db, &viewer, id).await?))
 }
 
 /// The sign-up form as a registration body. The hidden `form_token` is the
 /// idempotency key, so a double tap or a browser retry makes one registration.
 fn input_of(form: &Posted) -> RegistrationInput {
-    let yes_no = |name: &str| match form.get(name) {
-        "yes" | "true" | "on" => Some(true),
-        "no" | "false" => Some(false),
-        _ => None,
-    };
     RegistrationInput {
         attendee: AttendeeInput {
-            name: form.get("attendee.name").into(),
-            name_kana: form.get("attendee.name_kana").into(),
-            phone: form.get("attendee.phone").into(),
-            age_band: form.get("attendee.age_band").into(),
-            has_smartphone: yes_no("attendee.has_smartphone"),
-            smartphone_os: Some(form.get("attendee.smartphone_os").to_string()),
-            needs_loaner: Some(form.checked("attendee.needs_loaner")),
-            accessibility_needs: form.get("attendee.accessibility_needs").into(),
-            notes: form.get("attendee.notes").into(),
+            name: form.get(field::ATTENDEE_NAME).into(),
+            name_kana: form.get(field::ATTENDEE_KANA).into(),
+            phone: form.get(field::ATTENDEE_PHONE).into(),
+            age_band: form.get(field::AGE_BAND).into(),
+            has_smartphone: form.yes_no(field::HAS_SMARTPHONE),
+            smartphone_os: Some(form.get(field::SMARTPHONE_OS).to_string()),
+            needs_loaner: Some(form.checked(field::NEEDS_LOANER)),
+            accessibility_needs: form.get(field::ACCESSIBILITY_NEEDS).into(),
+            notes: form.get(field::NOTES).into(),
         },
         registrant: RegistrantInput {
-            name: form.get("registrant.name").into(),
-            email: form.get("registrant.email").into(),
-            phone: form.get("registrant.phone").into(),
-            relation: form.get("registrant.relation").into(),
+            name: form.get(field::REGISTRANT_NAME).into(),
+            email: form.get(field::REGISTRANT_EMAIL).into(),
+            phone: form.get(field::REGISTRANT_PHONE).into(),
+            relation: form.get(field::RELATION).into(),
         },
-        channel: form.get("channel").into(),
-        consent: form.checked("consent"),
-        slot_starts_at: Some(form.get("slot_starts_at").to_string()),
+        channel: form.get(field::CHANNEL).into(),
+        consent: form.checked(field::CONSENT),
+        slot_starts_at: Some(form.get(field::SLOT).to_string()),
     }
 }
 
 async fn register_form(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Path(id): Path<i64>,
     form: Posted,
 ) -> Response {
     let viewer = form.viewer();
     let result = async {
         ratelimit::public_write(&state, client, viewer.as_ref()).await?;
-        let key = Some(form.get("form_token")).filter(|k| !k.is_empty());
-        store::register(&state, id, &input_of(&form), viewer.as_ref(), key, Utc::now()).await
+        let key = form.once_key();
+        signup::register(&state, id, &input_of(&form), viewer.as_ref(), key, Utc::now()).await
     };
-    form.finish(&state, result.await, |(created, _)| format!("/registrations/{}?new=1", created.cancel_token)).await
+    match result.await {
+        // The form was sent before and went through; this copy holds someone else: a
+        // fresh, empty form (with a new key) says so instead of dropping that person.
+        Err(err @ AppError::Conflict(_)) if err.code() == "idempotency_mismatch" => {
+            let summary = Some(form.lang().tr("register.already_sent"));
+            rejected(err.status(), FormState { summary, ..Default::default() })
+        }
+        result => form.finish(result, |(created, _)| format!("/registrations/{}?new=1", created.cancel_token)),
+    }
 }
 
 async fn cancel_form(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Path(token): Path<String>,
     form: Posted,
 ) -> Response {
     let result = async {
         ratelimit::public_write(&state, client, form.viewer().as_ref()).await?;
-        store::cancel_by_token(&state, &token, Utc::now()).await
+        signup::cancel_by_token(&state, &token, Utc::now()).await
     };
-    form.finish(&state, result.await, |_| format!("/registrations/{token}?cancelled=1")).await
+    form.finish(result.await, |_| format!("/registrations/{token}?cancelled=1"))
 }
 
 async fn calendar_file(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
-    let (_, ics) = store::calendar_by_token(&state.db, &token).await?;
+    let ics = notices::calendar_by_token(&state, &token).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -158,23 +161,21 @@ async fn calendar_file(State(state): State<AppState>, Path(token): Path<String>)
 async fn staff_register_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
         let viewer = form.viewer_or_401()?;
-        if !viewer.is_staff() {
-            return Err(AppError::Forbidden);
-        }
-        let session = crate::sessions::store::detail(&state.db, id, Some(&viewer)).await?;
-        viewer.require_venue(session.venue.id)?;
-        let key = Some(form.get("form_token")).filter(|k| !k.is_empty());
-        store::register(&state, id, &input_of(&form), Some(&viewer), key, Utc::now()).await
+        let key = form.once_key();
+        signup::register_by_staff(&state, &viewer, id, &input_of(&form), key, Utc::now()).await
     };
-    form.finish(&state, result.await, |(created, _)| format!("/staff/sessions/{id}?registered={}", created.id)).await
+    // Back to the empty form, ready for the next caller.
+    form.finish(result.await, |(created, _)| {
+        format!("/staff/sessions/{id}?registered={}#staff-register-heading", created.id)
+    })
 }
 
 async fn staff_cancel_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
         let viewer = form.viewer_or_401()?;
-        store::cancel_by_staff(&state, &viewer, id, Utc::now()).await
+        signup::cancel_by_staff(&state, &viewer, id, Utc::now()).await
     };
-    form.finish(&state, result.await, |session_id| format!("/staff/sessions/{session_id}?cancelled=1")).await
+    form.finish(result.await, |session_id| format!("/staff/sessions/{session_id}?cancelled=1"))
 }
 
 #[derive(Deserialize)]
@@ -187,7 +188,7 @@ struct AttendanceBody {
 fn parse_attendance(code: &str) -> AppResult<crate::domain::Attendance> {
     crate::domain::choice(code, crate::domain::Attendance::parse).map_err(|problem| {
         let mut errors = crate::domain::FieldErrors::default();
-        errors.add("attendance", problem);
+        errors.add(field::ATTENDANCE, problem);
         AppError::Invalid(errors)
     })
 }
@@ -197,21 +198,26 @@ async fn attendance(
     Authed(viewer): Authed,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<AttendanceBody>,
-) -> AppResult<Json<store::AttendanceRecorded>> {
+) -> AppResult<Json<attendance::AttendanceRecorded>> {
     let attendance = parse_attendance(&body.attendance)?;
-    Ok(Json(store::record_attendance(&state, &viewer, id, body.meeting_id, attendance, Utc::now()).await?))
+    Ok(Json(attendance::record_attendance(&state, &viewer, id, body.meeting_id, attendance, Utc::now()).await?))
 }
 
 /// The check-in page's big buttons: one form per attendee and answer.
 async fn attendance_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
         let viewer = form.viewer_or_401()?;
-        let attendance = parse_attendance(form.get("attendance"))?;
-        let meeting_id = form.get("meeting_id").parse().ok();
-        store::record_attendance(&state, &viewer, id, meeting_id, attendance, Utc::now()).await
+        let attendance = parse_attendance(form.get(field::ATTENDANCE))?;
+        let meeting_id = form.get(field::MEETING_ID).parse().ok();
+        attendance::record_attendance(&state, &viewer, id, meeting_id, attendance, Utc::now()).await
     };
-    form.finish(&state, result.await, |r| {
+    form.finish(result.await, |r| {
         format!("/staff/sessions/{}/checkin?meeting={}#registration-{}", r.session_id, r.meeting_id, r.registration_id)
     })
-    .await
+}
+
+/// The call list's "done" button: the call was made.
+async fn call_done_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
+    let result = async { calls::mark_done(&state.db, &form.viewer_or_401()?, id, Utc::now()).await };
+    form.finish(result.await, |session_id| format!("/staff/sessions/{session_id}/calls?done=1"))
 }

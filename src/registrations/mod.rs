@@ -1,8 +1,9 @@
-//! Registrations (申込): sign-ups by families, seniors and staff; capacity and the
-//! waitlist; cancellation; the roster and the day-before call list.
+//! Registrations (申込): sign-ups by families, seniors and staff (`signup`), the
+//! session's seats and waitlist (`seats`), what people are told (`notices`), check-in
+//! (`attendance`), the roster and a registration's status (`roster`), with their API,
+//! form posts (`api`) and pages.
 
 use chrono::{DateTime, Duration, Utc};
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -11,11 +12,38 @@ use crate::{
     time::to_tokyo,
 };
 
-pub mod pages;
-#[cfg(feature = "ssr")]
 pub mod api;
-#[cfg(feature = "ssr")]
-pub mod store;
+pub mod attendance;
+pub mod calls;
+pub mod notices;
+pub mod pages;
+pub mod roster;
+pub mod seats;
+pub mod signup;
+
+/// The names of the sign-up form's fields: the same strings name the API body's fields
+/// in error messages (`error.fields`), so the view, the parser and the errors agree.
+pub mod field {
+    pub const ATTENDEE_NAME: &str = "attendee.name";
+    pub const ATTENDEE_KANA: &str = "attendee.name_kana";
+    pub const ATTENDEE_PHONE: &str = "attendee.phone";
+    pub const AGE_BAND: &str = "attendee.age_band";
+    pub const HAS_SMARTPHONE: &str = "attendee.has_smartphone";
+    pub const SMARTPHONE_OS: &str = "attendee.smartphone_os";
+    pub const NEEDS_LOANER: &str = "attendee.needs_loaner";
+    pub const ACCESSIBILITY_NEEDS: &str = "attendee.accessibility_needs";
+    pub const NOTES: &str = "attendee.notes";
+    pub const REGISTRANT_NAME: &str = "registrant.name";
+    pub const REGISTRANT_EMAIL: &str = "registrant.email";
+    pub const REGISTRANT_PHONE: &str = "registrant.phone";
+    pub const RELATION: &str = "registrant.relation";
+    pub const CHANNEL: &str = "channel";
+    pub const CONSENT: &str = "consent";
+    pub const SLOT: &str = "slot_starts_at";
+    /// Check-in: which meeting, and whether the person came.
+    pub const MEETING_ID: &str = "meeting_id";
+    pub const ATTENDANCE: &str = "attendance";
+}
 
 /// The person who comes, as typed (unchecked).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -63,22 +91,30 @@ pub struct RegistrationCreated {
 }
 
 /// What the holder of a cancel token sees of their registration.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RegistrationStatusView {
     pub id: i64,
     pub session_id: i64,
     pub status: RegistrationStatus,
-    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    #[sqlx(skip)]
     pub waitlist_position: Option<i64>,
     pub attendee_name: String,
     pub needs_loaner: bool,
     pub slot_starts_at: Option<DateTime<Utc>>,
+    /// Where the mails go (shown to the holder of the link: "we sent a mail to …").
+    #[serde(skip_serializing)]
+    pub registrant_email: Option<String>,
+}
+
+impl RegistrationStatusView {
+    /// The 受付番号 people quote on the phone: the registration's number, six digits.
+    pub fn reference(&self) -> String {
+        format!("{:06}", self.id)
+    }
 }
 
 /// One line of a session's roster.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RosterEntry {
     pub id: i64,
     pub status: RegistrationStatus,
@@ -111,15 +147,24 @@ impl RosterEntry {
 
 /// Every slot start of a consultation, in order: each meeting cut into `slot_minutes`.
 pub fn slots(session: &SessionDetail) -> Vec<DateTime<Utc>> {
-    let Some(minutes) = session.slot_minutes.filter(|m| *m > 0) else { return Vec::new() };
+    let spans: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+        session.meetings.iter().map(|m| (m.starts_at, m.ends_at)).collect();
+    session.slot_minutes.map_or_else(Vec::new, |minutes| slot_starts(&spans, minutes))
+}
+
+/// The slot starts of meetings (`[start, end)` spans) cut into `minutes`-long slots; a
+/// slot that would run past its meeting's end is not one.
+pub fn slot_starts(meetings: &[(DateTime<Utc>, DateTime<Utc>)], minutes: i32) -> Vec<DateTime<Utc>> {
+    if minutes <= 0 {
+        return Vec::new();
+    }
     let step = Duration::minutes(minutes as i64);
-    session
-        .meetings
+    meetings
         .iter()
-        .flat_map(|m| {
+        .flat_map(|(starts_at, ends_at)| {
             let mut starts = Vec::new();
-            let mut t = m.starts_at;
-            while t + step <= m.ends_at {
+            let mut t = *starts_at;
+            while t + step <= *ends_at {
                 starts.push(t);
                 t += step;
             }
@@ -132,51 +177,4 @@ pub fn slots(session: &SessionDetail) -> Vec<DateTime<Utc>> {
 pub fn slot_label(slot: DateTime<Utc>, minutes: i32) -> String {
     let s = to_tokyo(slot);
     format!("{}〜{}", s.format("%H:%M"), (s + Duration::minutes(minutes as i64)).format("%H:%M"))
-}
-
-#[server]
-pub async fn fetch_registration(token: String) -> Result<Option<RegistrationStatusView>, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    store::status_by_token(&state.db, &token).await.map_err(|e| ServerFnError::new(e.to_string()))
-}
-
-/// The roster of a session for its venue's staff and managers (audit-logged).
-#[server]
-pub async fn session_roster(session_id: i64) -> Result<Option<Vec<RosterEntry>>, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    let Some(viewer) = crate::accounts::current_viewer() else { return Ok(None) };
-    match store::roster(&state.db, &viewer, session_id).await {
-        Ok(entries) => Ok(Some(entries)),
-        Err(crate::server::error::AppError::Forbidden) => Ok(None),
-        Err(e) => Err(ServerFnError::new(e.to_string())),
-    }
-}
-
-/// Who came to one meeting, by registration id (staff of the venue and managers only).
-#[server]
-pub async fn checkin_status(session_id: i64, meeting_id: i64) -> Result<Option<Vec<(i64, Attendance)>>, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    let Some(viewer) = crate::accounts::current_viewer() else { return Ok(None) };
-    let session = crate::sessions::store::detail(&state.db, session_id, Some(&viewer))
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    if !viewer.works_at(session.venue.id) || !session.meetings.iter().any(|m| m.id == meeting_id) {
-        return Ok(None);
-    }
-    store::meeting_attendance(&state.db, meeting_id).await.map(Some).map_err(|e| ServerFnError::new(e.to_string()))
-}
-
-/// The survey QR code of a session as SVG, pointing at its survey page (staff only).
-#[server]
-pub async fn survey_sheet(session_id: i64) -> Result<Option<(String, String)>, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    let viewer = crate::accounts::current_viewer();
-    let session = crate::sessions::store::detail(&state.db, session_id, viewer.as_ref())
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    let Some(code) = session.survey_code else { return Ok(None) };
-    let url = format!("{}/survey/{code}", state.config.public_url.trim_end_matches('/'));
-    let qr = qrcode::QrCode::new(url.as_bytes()).map_err(|e| ServerFnError::new(e.to_string()))?;
-    let svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build();
-    Ok(Some((url, svg)))
 }

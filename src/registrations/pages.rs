@@ -4,29 +4,80 @@
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{checkin_status, fetch_registration, session_roster, survey_sheet, RegistrationStatusView, RosterEntry};
+use super::{
+    attendance,
+    calls::{self, CallTask},
+    field, roster, RegistrationStatusView, RosterEntry,
+};
 use crate::{
-    accounts::current_viewer,
-    app::{data_table, deferred, load_failed, NotFound, Refused},
-    domain::{AgeBand, Attendance, Channel, Relation, RegistrationStatus, SessionKind, SessionStatus, SmartphoneOs, Topic},
-    forms::{form_token, Checkbox, FormErrors, RadioGroup, SelectField, TextArea, TextField},
-    i18n::{current_lang, Lang},
-    sessions::{get_session, list_sessions, SessionDetail, SessionFilter},
+    domain::{AgeBand, Attendance, Channel, RegistrationStatus, Relation, SessionKind, SessionStatus, SmartphoneOs},
+    i18n::Lang,
+    policy::logged_in,
+    server::error::{AppError, AppResult},
+    sessions::{
+        pages::{list, session},
+        Meeting, SessionDetail, SessionFilter,
+    },
     time::{format_span, to_tokyo},
+    ui::{
+        current_lang, current_viewer, data_table, error_page, flash,
+        forms::{Checkbox, FormErrors, OnceKey, RadioGroup, SelectField, TextArea, TextField},
+        load_page, page_context, param_i64, query_flag, query_param, url_escape, PrintButton,
+    },
 };
 
-fn param_i64(name: &str) -> Option<i64> {
-    use_params_map().get_untracked().get(name).and_then(|v| v.parse().ok())
+/// A registration as the holder of its token sees it, with its session.
+async fn registration_and_session(token: String) -> AppResult<(RegistrationStatusView, SessionDetail)> {
+    let (state, _) = page_context()?;
+    let reg = roster::status_by_token(&state.db, &token).await?.ok_or(AppError::NotFound)?;
+    Ok((reg.clone(), session(reg.session_id).await?))
 }
 
-fn query_flag(name: &str) -> bool {
-    use_query_map().get_untracked().get(name).is_some()
+/// A session and its roster for its venue's staff (the read is audit-logged).
+pub async fn session_and_roster(id: i64) -> AppResult<(SessionDetail, Vec<RosterEntry>)> {
+    let (state, viewer) = page_context()?;
+    let roster = roster::roster(&state.db, logged_in(viewer.as_ref())?, id).await?;
+    Ok((session(id).await?, roster))
 }
 
 fn age_options(lang: Lang) -> Vec<(String, String)> {
     AgeBand::ALL.iter().map(|a| (a.as_str().to_string(), a.label(lang))).collect()
+}
+
+/// The sign-up fields in the order the forms show them, with their labels: the error
+/// summary names each field it links to.
+fn signup_labels(lang: Lang) -> Vec<(&'static str, String)> {
+    [
+        (field::CHANNEL, "roster.channel"),
+        (field::SLOT, "register.slot"),
+        (field::ATTENDEE_NAME, "register.name"),
+        (field::ATTENDEE_KANA, "register.kana"),
+        (field::ATTENDEE_PHONE, "register.phone"),
+        (field::AGE_BAND, "register.age_band"),
+        (field::HAS_SMARTPHONE, "register.has_smartphone"),
+        (field::SMARTPHONE_OS, "register.os"),
+        (field::NEEDS_LOANER, "register.needs_loaner"),
+        (field::ACCESSIBILITY_NEEDS, "register.accessibility"),
+        (field::RELATION, "register.relation"),
+        (field::REGISTRANT_NAME, "register.registrant_name"),
+        (field::REGISTRANT_PHONE, "register.registrant_phone"),
+        (field::REGISTRANT_EMAIL, "register.email"),
+        (field::NOTES, "roster.notes"),
+        (field::CONSENT, "register.consent"),
+    ]
+    .into_iter()
+    .map(|(name, key)| (name, lang.tr(key)))
+    .collect()
+}
+
+/// How personal data is used and kept: the retention the server really applies
+/// (`IPPO_RETENTION_DAYS`) and whom to ask (the city profile).
+fn privacy_notice(lang: Lang) -> String {
+    let days = crate::ui::page_context().map(|(state, _)| state.config.retention_days).unwrap_or_default();
+    let contact = crate::city::current().privacy_contact(lang);
+    let contact = if contact.is_empty() { lang.tr("register.privacy_contact_venue") } else { contact };
+    lang.tr_with("register.privacy_text", &[("days", days.to_string()), ("contact", contact)])
 }
 
 fn yes_no(lang: Lang) -> Vec<(String, String)> {
@@ -52,26 +103,16 @@ fn slot_options(session: &SessionDetail, lang: Lang) -> Vec<(String, String)> {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let lang = current_lang();
-    let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
-    view! {
-        <Suspense>
-            {move || deferred(async move {
-                match get_session(id).await {
-                    Ok(Some(session)) => register_view(session, lang).into_any(),
-                    Ok(None) => view! { <NotFound/> }.into_any(),
-                    Err(_) => load_failed(lang),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
+    view! { <Suspense>{move || load_page(session(id), move |session| register_view(session, lang).into_any())}</Suspense> }
+        .into_any()
 }
 
 fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
     let s = &session.summary;
     let open = s.status == SessionStatus::Scheduled && s.starts_at > Utc::now();
     let title = lang.tr_with("register.title", &[("title", s.title.clone())]);
-    let when = format_span(s.starts_at, s.ends_at, lang);
+    let when = s.schedule(lang);
     if !open {
         return view! {
             <Title text=title.clone()/>
@@ -94,36 +135,44 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
         <p class="session-date">{when}" · "{session.venue.name.clone()}</p>
         {full.then(|| view! { <div class="notice notice-warning"><p>{lang.tr("register.full_notice")}</p></div> })}
         <form method="post" action=format!("/sessions/{}/register", s.id) class="form" novalidate>
-            <FormErrors/>
-            <input type="hidden" name="form_token" value=form_token()/>
+            <FormErrors labels=signup_labels(lang)/>
+            <OnceKey/>
             {is_consultation.then(|| view! {
-                <SelectField name="slot_starts_at" label=lang.tr("register.slot") options=slot_options(&session, lang) required=true empty=lang.tr("form.choose")/>
+                <SelectField name=field::SLOT label=lang.tr("register.slot") options=slot_options(&session, lang) required=true empty=lang.tr("form.choose")/>
             })}
             <fieldset class="fieldset">
                 <legend>{lang.tr("register.attendee")}</legend>
-                <TextField name="attendee.name" label=lang.tr("register.name") required=true autocomplete="off"/>
-                <TextField name="attendee.name_kana" label=lang.tr("register.kana") required=true hint=lang.tr("register.kana_hint")/>
-                <TextField name="attendee.phone" label=lang.tr("register.phone") input_type="tel" inputmode="tel" required=true hint=lang.tr("register.phone_hint")/>
-                <SelectField name="attendee.age_band" label=lang.tr("register.age_band") options=age_options(lang) required=true empty=lang.tr("form.choose")/>
-                <RadioGroup name="attendee.has_smartphone" legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>
-                <SelectField name="attendee.smartphone_os" label=lang.tr("register.os") options=os_options(lang) empty=lang.tr("register.os_none")/>
+                <TextField name=field::ATTENDEE_NAME label=lang.tr("register.name") required=true autocomplete="off"/>
+                <TextField name=field::ATTENDEE_KANA label=lang.tr("register.kana") required=true hint=lang.tr("register.kana_hint")/>
+                <TextField name=field::ATTENDEE_PHONE label=lang.tr("register.phone") input_type="tel" inputmode="tel" required=true hint=lang.tr("register.phone_hint")/>
+                <SelectField name=field::AGE_BAND label=lang.tr("register.age_band") options=age_options(lang) required=true empty=lang.tr("form.choose")/>
+                <RadioGroup name=field::HAS_SMARTPHONE legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>
+                // Only for smartphone owners: hidden by the stylesheet until "yes" is chosen.
+                <div class="for-smartphone-owners">
+                    <SelectField name=field::SMARTPHONE_OS label=lang.tr("register.os") options=os_options(lang) empty=lang.tr("register.os_none")/>
+                </div>
                 {(s.loaner_devices > 0).then(|| view! {
-                    <Checkbox name="attendee.needs_loaner" label=lang.tr("register.needs_loaner")/>
+                    <Checkbox name=field::NEEDS_LOANER label=lang.tr("register.needs_loaner")/>
                 })}
-                <TextArea name="attendee.accessibility_needs" label=lang.tr("register.accessibility") hint=lang.tr("register.accessibility_hint") rows=2/>
+                <TextArea name=field::ACCESSIBILITY_NEEDS label=lang.tr("register.accessibility") hint=lang.tr("register.accessibility_hint") rows=2/>
             </fieldset>
             <fieldset class="fieldset">
                 <legend>{lang.tr("register.registrant")}</legend>
-                <RadioGroup name="registrant.relation" legend=lang.tr("register.relation") options=relations required=true/>
-                <TextField name="registrant.name" label=lang.tr("register.registrant_name") hint=lang.tr("register.registrant_name_hint") autocomplete="name"/>
-                <TextField name="registrant.email" label=lang.tr("register.email") input_type="email" autocomplete="email" hint=lang.tr("register.email_hint")/>
-                <TextField name="registrant.phone" label=lang.tr("register.registrant_phone") input_type="tel" inputmode="tel" autocomplete="tel"/>
+                // 本人 until someone says otherwise: the form speaks to the attendee, and a
+                // senior alone then sees only the fields that are theirs (ten at most).
+                <RadioGroup name=field::RELATION legend=lang.tr("register.relation") options=relations value=Relation::Myself.as_str() required=true/>
+                // Only when someone else signs the attendee up: hidden by the stylesheet for 本人.
+                <div class="for-someone-else">
+                    <TextField name=field::REGISTRANT_NAME label=lang.tr("register.registrant_name") hint=lang.tr("register.registrant_name_hint") autocomplete="name"/>
+                    <TextField name=field::REGISTRANT_PHONE label=lang.tr("register.registrant_phone") input_type="tel" inputmode="tel" autocomplete="tel"/>
+                </div>
+                <TextField name=field::REGISTRANT_EMAIL label=lang.tr("register.email") input_type="email" autocomplete="email" hint=lang.tr("register.email_hint")/>
             </fieldset>
             <section class="notice notice-info" aria-labelledby="privacy-heading">
                 <h2 id="privacy-heading">{lang.tr("register.privacy_title")}</h2>
-                <p>{lang.tr("register.privacy_text")}</p>
+                <p>{privacy_notice(lang)}</p>
             </section>
-            <Checkbox name="consent" label=lang.tr("register.consent") required=true/>
+            <Checkbox name=field::CONSENT label=lang.tr("register.consent") required=true/>
             <button type="submit" class="button button-primary button-large">
                 {lang.tr(if full { "sessions.join_waitlist" } else { "register.submit" })}
             </button>
@@ -135,19 +184,13 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
 #[component]
 pub fn RegistrationPage() -> impl IntoView {
     let lang = current_lang();
-    let token = use_params_map().get_untracked().get("token").unwrap_or_default();
+    let token = leptos_router::hooks::use_params_map().get_untracked().get("token").unwrap_or_default();
     view! {
         <Suspense>
             {move || {
                 let token = token.clone();
-                deferred(async move {
-                    let Ok(Some(reg)) = fetch_registration(token.clone()).await else {
-                        return view! { <NotFound/> }.into_any();
-                    };
-                    match get_session(reg.session_id).await {
-                        Ok(Some(session)) => registration_view(&token, reg, session, lang).into_any(),
-                        _ => load_failed(lang),
-                    }
+                load_page(registration_and_session(token.clone()), move |(reg, session)| {
+                    registration_view(&token, reg, session, lang).into_any()
                 })
             }}
         </Suspense>
@@ -156,24 +199,59 @@ pub fn RegistrationPage() -> impl IntoView {
 
 fn registration_view(token: &str, reg: RegistrationStatusView, session: SessionDetail, lang: Lang) -> impl IntoView {
     let s = &session.summary;
+    let confirmed = reg.status == RegistrationStatus::Confirmed;
+    let waitlisted = reg.status == RegistrationStatus::Waitlisted;
     let heading = match reg.status {
         RegistrationStatus::Confirmed => lang.tr("registration.confirmed"),
-        RegistrationStatus::Waitlisted => lang.tr_with(
-            "registration.waitlisted",
-            &[("position", reg.waitlist_position.unwrap_or(0).to_string())],
-        ),
+        RegistrationStatus::Waitlisted => {
+            lang.tr_with("registration.waitlisted", &[("position", reg.waitlist_position.unwrap_or(0).to_string())])
+        }
         RegistrationStatus::Cancelled => lang.tr("registration.cancelled"),
     };
     let can_cancel = reg.status != RegistrationStatus::Cancelled && s.starts_at > Utc::now();
-    let when: Vec<String> = match (reg.slot_starts_at, session.slot_minutes) {
-        (Some(slot), Some(m)) => vec![format_span(slot, slot + chrono::Duration::minutes(m as i64), lang)],
-        _ => session.meetings.iter().map(|m| format_span(m.starts_at, m.ends_at, lang)).collect(),
+    let spans: Vec<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> = match (reg.slot_starts_at, session.slot_minutes) {
+        (Some(slot), Some(m)) => vec![(slot, slot + chrono::Duration::minutes(m as i64))],
+        _ => session.meetings.iter().map(|m| (m.starts_at, m.ends_at)).collect(),
     };
-    let loaner_line = (reg.needs_loaner && reg.status == RegistrationStatus::Confirmed).then(|| lang.tr("registration.loaner"));
+    let when: Vec<String> = spans.iter().map(|(a, b)| format_span(*a, *b, lang)).collect();
+    let loaner_line = (reg.needs_loaner && confirmed).then(|| lang.tr("registration.loaner"));
+    // Only a seat holder is thanked for a seat and offered the calendar; someone on the
+    // waitlist is told what happens next.
+    let banner = query_flag("new").then(|| {
+        let thanks = lang.tr(if waitlisted { "registration.thanks_waitlisted" } else { "registration.thanks" });
+        let mail = match &reg.registrant_email {
+            Some(email) => lang.tr_with("registration.mail_sent", &[("email", email.clone())]),
+            None => lang.tr("registration.no_mail"),
+        };
+        view! { <div class="notice notice-success" role="status"><p>{thanks}</p><p>{mail}</p></div> }
+    });
+    let city = crate::city::current();
+    let calendar_links = confirmed.then(|| {
+        let google = spans
+            .iter()
+            .enumerate()
+            .map(|(i, (a, b))| {
+                let label = if spans.len() > 1 {
+                    lang.tr_with("registration.google_calendar_n", &[("n", (i + 1).to_string())])
+                } else {
+                    lang.tr("registration.google_calendar")
+                };
+                let href = google_calendar_url(&s.title, *a, *b, &session.venue);
+                view! { <a class="button button-secondary" href=href rel="noopener" target="_blank">{label}</a> }
+            })
+            .collect_view();
+        view! {
+            <p class="button-row no-print">
+                <a class="button button-secondary" href=format!("/registrations/{token}/calendar.ics")>{lang.tr("registration.calendar")}</a>
+                {google}
+            </p>
+        }
+    });
     view! {
         <Title text=heading.clone()/>
-        {query_flag("new").then(|| view! { <p class="notice notice-success" role="status">{lang.tr("registration.thanks")}</p> })}
+        {banner}
         <h1>{heading}</h1>
+        <p class="lead">{lang.tr_with("registration.reference", &[("number", reg.reference())])}</p>
         <dl class="details">
             <dt>{lang.tr("registration.attendee")}</dt>
             <dd>{reg.attendee_name.clone()}</dd>
@@ -182,44 +260,103 @@ fn registration_view(token: &str, reg: RegistrationStatusView, session: SessionD
             <dt>{lang.tr("sessions.when")}</dt>
             <dd><ul class="stack">{when.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul></dd>
             <dt>{lang.tr("sessions.where")}</dt>
-            <dd><strong>{session.venue.name.clone()}</strong><br/>{session.venue.address.clone()}</dd>
+            <dd>
+                <strong>{session.venue.name.clone()}</strong><br/>{session.venue.address.clone()}
+                {(!session.venue.access.is_empty()).then(|| view! { <br/><span class="muted">{session.venue.access.clone()}</span> })}
+                {crate::venues::pages::visit_facts(&session.venue, lang)}
+            </dd>
             <dt>{lang.tr("sessions.what_to_bring")}</dt>
             <dd>{if session.what_to_bring.is_empty() { lang.tr("sessions.bring_nothing") } else { session.what_to_bring.clone() }}</dd>
             {loaner_line.map(|l| view! { <dt>{lang.tr("sessions.loaner")}</dt><dd>{l}</dd> })}
+            {(!city.phone.is_empty()).then(|| view! {
+                <dt>{lang.tr("registration.questions")}</dt>
+                <dd>{city.department(lang).to_string()}" "<a href=format!("tel:{}", city.phone)>{city.phone.clone()}</a></dd>
+            })}
         </dl>
         <p class="field-hint">{lang.tr("registration.keep_link")}</p>
-        {(reg.status != RegistrationStatus::Cancelled).then(|| view! {
-            <p><a class="button button-secondary" href=format!("/registrations/{token}/calendar.ics")>{lang.tr("registration.calendar")}</a></p>
-        })}
+        {calendar_links}
+        <p class="no-print"><PrintButton label=lang.tr("registration.print")/></p>
         {can_cancel.then(|| view! {
-            <section id="cancel" class="stack" aria-labelledby="cancel-heading">
-                <h2 id="cancel-heading">{lang.tr("registration.cancel_title")}</h2>
-                <p>{lang.tr("registration.cancel_text")}</p>
-                <form method="post" action=format!("/registrations/{token}/cancel")>
-                    <FormErrors/>
-                    <button type="submit" class="button button-danger">{lang.tr("registration.cancel_button")}</button>
-                </form>
+            <section id="cancel" class="stack no-print" aria-labelledby="cancel-heading">
+                <h2 id="cancel-heading">{lang.tr(if waitlisted { "registration.leave_waitlist_title" } else { "registration.cancel_title" })}</h2>
+                <p>{lang.tr(if waitlisted { "registration.leave_waitlist_text" } else { "registration.cancel_text" })}</p>
+                <p><a class="button button-danger" href=format!("/registrations/{token}/cancel")>
+                    {lang.tr(if waitlisted { "registration.leave_waitlist_button" } else { "registration.cancel_button" })}
+                </a></p>
             </section>
         })}
     }
 }
 
-/// Opens the browser's print dialog for the roster (needs JavaScript; printing from the
-/// browser menu works without it).
-#[island]
-fn PrintButton(label: String) -> impl IntoView {
+/// A link that adds one meeting to Google Calendar (for people who do not open `.ics`
+/// files on their phone).
+fn google_calendar_url(
+    title: &str,
+    starts: chrono::DateTime<Utc>,
+    ends: chrono::DateTime<Utc>,
+    venue: &crate::venues::Venue,
+) -> String {
+    let stamp = |t: chrono::DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    format!(
+        "https://calendar.google.com/calendar/render?action=TEMPLATE&text={}&dates={}/{}&location={}",
+        url_escape(title),
+        stamp(starts),
+        stamp(ends),
+        url_escape(&format!("{} {}", venue.name, venue.address))
+    )
+}
+
+/// Asks once more before a registration is cancelled (or a waitlist place given up):
+/// its own page, so it works without JavaScript; the form posts to this page's address.
+#[component]
+pub fn CancelPage() -> impl IntoView {
+    let lang = current_lang();
+    let token = leptos_router::hooks::use_params_map().get_untracked().get("token").unwrap_or_default();
     view! {
-        <button type="button" class="button button-secondary no-print" on:click=|_| { let _ = window().print(); }>
-            {label}
-        </button>
+        <Suspense>
+            {move || {
+                let token = token.clone();
+                load_page(registration_and_session(token.clone()), move |(reg, session)| {
+                    let waitlisted = reg.status == RegistrationStatus::Waitlisted;
+                    let question = lang.tr(if waitlisted { "registration.leave_waitlist_confirm" } else { "registration.cancel_confirm" });
+                    let when = session.meetings.first().map(|m| format_span(m.starts_at, m.ends_at, lang)).unwrap_or_default();
+                    let cancelled = reg.status == RegistrationStatus::Cancelled;
+                    view! {
+                        <Title text=question.clone()/>
+                        <h1>{question}</h1>
+                        <FormErrors/>
+                        <dl class="details">
+                            <dt>{lang.tr("registration.attendee")}</dt><dd>{reg.attendee_name.clone()}</dd>
+                            <dt>{lang.tr("sessions.title")}</dt><dd>{session.summary.title.clone()}</dd>
+                            <dt>{lang.tr("sessions.when")}</dt><dd>{when}</dd>
+                        </dl>
+                        {if cancelled {
+                            view! { <p>{lang.tr("registration.cancelled")}</p> }.into_any()
+                        } else {
+                            view! {
+                                <form method="post" action=format!("/registrations/{token}/cancel") class="button-row">
+                                    <button type="submit" class="button button-danger">
+                                        {lang.tr(if waitlisted { "registration.leave_waitlist_button" } else { "registration.cancel_yes" })}
+                                    </button>
+                                    <a class="button button-secondary" href=format!("/registrations/{token}")>{lang.tr("registration.cancel_no")}</a>
+                                </form>
+                            }
+                            .into_any()
+                        }}
+                    }
+                    .into_any()
+                })
+            }}
+        </Suspense>
     }
 }
 
 #[component]
 pub fn StaffHomePage() -> impl IntoView {
     let lang = current_lang();
-    let Some(viewer) = current_viewer().filter(|v| v.is_staff()) else {
-        return view! { <Refused/> }.into_any();
+    let viewer = match current_viewer().ok_or(AppError::Unauthorized).and_then(|v| v.require_staff().map(|_| v)) {
+        Ok(viewer) => viewer,
+        Err(err) => return error_page(err),
     };
     // Managers see every venue; staff their own. Yesterday's sessions stay for late paperwork.
     let venue_ids: Vec<Option<i64>> =
@@ -232,19 +369,19 @@ pub fn StaffHomePage() -> impl IntoView {
         <Suspense>
             {move || {
                 let (venue_ids, from) = (venue_ids.clone(), from.clone());
-                deferred(async move {
+                let load = async move {
                     let mut sessions = Vec::new();
                     for venue_id in venue_ids {
                         let filter = SessionFilter { venue_id, from: Some(from.clone()), include_past: true, limit: Some(100), ..Default::default() };
-                        match list_sessions(filter).await {
-                            Ok(page) => sessions.extend(page.sessions),
-                            Err(_) => return load_failed(lang),
-                        }
+                        sessions.extend(list(filter).await?.sessions);
                     }
                     sessions.sort_by_key(|s| (s.starts_at, s.id));
+                    Ok(sessions)
+                };
+                load_page(load, move |sessions| {
                     let rows = sessions.iter().map(|s| view! {
                         <tr>
-                            <td>{format_span(s.starts_at, s.ends_at, lang)}</td>
+                            <td>{s.schedule(lang)}</td>
                             <td><a href=format!("/staff/sessions/{}", s.id)>{s.title.clone()}</a></td>
                             <td>{format!("{}/{}", s.capacity - s.seats_left, s.capacity)}</td>
                             <td>{s.waitlist_count}</td>
@@ -261,40 +398,43 @@ pub fn StaffHomePage() -> impl IntoView {
     .into_any()
 }
 
-/// Loads a session and its roster for a staff page, or says why not.
-pub(crate) async fn staff_session(id: i64, lang: Lang) -> Result<(SessionDetail, Vec<RosterEntry>), AnyView> {
-    let session = match get_session(id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return Err(view! { <NotFound/> }.into_any()),
-        Err(_) => return Err(load_failed(lang)),
-    };
-    match session_roster(id).await {
-        Ok(Some(roster)) => Ok((session, roster)),
-        Ok(None) => Err(view! { <Refused/> }.into_any()),
-        Err(_) => Err(load_failed(lang)),
-    }
-}
-
 /// A staff page about one session and its roster: it needs a login, loads the roster
 /// (the read is audit-logged, refused outside the viewer's venues) and lets `render` draw it.
 #[component]
 pub fn StaffSessionView(render: fn(SessionDetail, Vec<RosterEntry>, Lang) -> AnyView) -> impl IntoView {
     let lang = current_lang();
-    if current_viewer().is_none() {
-        return view! { <Refused/> }.into_any();
-    }
-    let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
     view! {
-        <Suspense>
-            {move || deferred(async move {
-                match staff_session(id, lang).await {
-                    Ok((session, roster)) => render(session, roster, lang),
-                    Err(view) => view,
-                }
-            })}
-        </Suspense>
+        <Suspense>{move || load_page(session_and_roster(id), move |(session, roster)| render(session, roster, lang))}</Suspense>
     }
     .into_any()
+}
+
+/// What the family (or the person) told us and staff should know before the day: help
+/// needed (耳が少し遠い), the notes, the phone's OS, and who signed them up. Nothing when
+/// there is nothing to tell.
+fn family_note(r: &RosterEntry, lang: Lang) -> Option<impl IntoView> {
+    let mut lines: Vec<(String, String)> = Vec::new();
+    if !r.accessibility_needs.is_empty() {
+        lines.push((lang.tr("roster.needs"), r.accessibility_needs.clone()));
+    }
+    if !r.notes.is_empty() {
+        lines.push((lang.tr("roster.notes"), r.notes.clone()));
+    }
+    if let Some(os) = r.smartphone_os.filter(|_| r.has_smartphone) {
+        lines.push((lang.tr("register.os"), os.label(lang)));
+    }
+    if r.registrant_relation != Relation::Myself && !r.registrant_name.is_empty() {
+        let by = format!("{}（{}）", r.registrant_name, r.registrant_relation.label(lang));
+        lines.push((lang.tr("roster.signed_up_by"), by));
+    }
+    (!lines.is_empty()).then(|| {
+        view! {
+            <dl class="family-note">
+                {lines.into_iter().map(|(label, text)| view! { <dt>{label}</dt><dd>{text}</dd> }).collect_view()}
+            </dl>
+        }
+    })
 }
 
 #[component]
@@ -318,9 +458,26 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
         roster_headers.push(lang.tr("register.slot"));
     }
     roster_headers.extend(
-        ["register.name", "register.phone", "register.age_band", "roster.loaner", "roster.channel", "roster.contact", "roster.check"]
-            .map(|k| lang.tr(k)),
+        [
+            "register.name",
+            "register.phone",
+            "register.age_band",
+            "roster.loaner",
+            "roster.channel",
+            "roster.contact",
+            "roster.family_note",
+        ]
+        .map(|k| lang.tr(k)),
     );
+    // One 出席 column per meeting on the printout: a course's attendance is kept per day.
+    let meeting_days: Vec<String> =
+        session.meetings.iter().map(|m| to_tokyo(m.starts_at).format("%-m/%-d").to_string()).collect();
+    if meeting_days.len() > 1 {
+        roster_headers.extend(meeting_days.iter().map(|day| lang.tr_with("roster.check_on", &[("day", day.clone())])));
+    } else {
+        roster_headers.push(lang.tr("roster.check"));
+    }
+    let tick_boxes = meeting_days.len().max(1);
     roster_headers.push(String::new());
     let rows = roster
         .iter()
@@ -339,7 +496,8 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
                     <td>{if r.needs_loaner { lang.tr("form.yes") } else { String::new() }}</td>
                     <td>{r.channel.label(lang)}</td>
                     <td>{contact}</td>
-                    <td class="tick-box" aria-hidden="true"></td>
+                    <td>{family_note(r, lang)}</td>
+                    {(0..tick_boxes).map(|_| view! { <td class="tick-box" aria-hidden="true"></td> }).collect_view()}
                     <td class="no-print">
                         {live.then(|| view! {
                             <form method="post" action=format!("/staff/registrations/{}/cancel", r.id)>
@@ -354,7 +512,7 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
     view! {
         <Title text=title.clone()/>
         <h1>{title}</h1>
-        <p class="session-date">{format_span(s.starts_at, s.ends_at, lang)}" · "{session.venue.name.clone()}</p>
+        <p class="session-date">{s.schedule(lang)}" · "{session.venue.name.clone()}</p>
         {query_flag("registered").then(|| view! { <p class="notice notice-success" role="status">{lang.tr("roster.registered")}</p> })}
         {query_flag("cancelled").then(|| view! { <p class="notice notice-success" role="status">{lang.tr("roster.cancelled")}</p> })}
         <p>{lang.tr_with("roster.counts", &[("confirmed", confirmed.to_string()), ("capacity", s.capacity.to_string()), ("waitlisted", waitlisted.to_string())])}</p>
@@ -371,22 +529,22 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
             <h2 id="staff-register-heading">{lang.tr("roster.add")}</h2>
             <p class="field-hint">{lang.tr("roster.add_hint")}</p>
             <form method="post" action=format!("/staff/sessions/{}", s.id) class="form" novalidate>
-                <FormErrors/>
-                <input type="hidden" name="form_token" value=form_token()/>
-                <input type="hidden" name="registrant.relation" value="self"/>
-                <SelectField name="channel" label=lang.tr("roster.channel") options=channels value="phone" required=true/>
+                <FormErrors labels=signup_labels(lang)/>
+                <OnceKey/>
+                <input type="hidden" name=field::RELATION value="self"/>
+                <SelectField name=field::CHANNEL label=lang.tr("roster.channel") options=channels value="phone" required=true/>
                 {is_consultation.then(|| view! {
-                    <SelectField name="slot_starts_at" label=lang.tr("register.slot") options=slot_options(&session, lang) required=true empty=lang.tr("form.choose")/>
+                    <SelectField name=field::SLOT label=lang.tr("register.slot") options=slot_options(&session, lang) required=true empty=lang.tr("form.choose")/>
                 })}
-                <TextField name="attendee.name" label=lang.tr("register.name") required=true autocomplete="off"/>
-                <TextField name="attendee.name_kana" label=lang.tr("register.kana") required=true autocomplete="off"/>
-                <TextField name="attendee.phone" label=lang.tr("register.phone") input_type="tel" inputmode="tel" required=true autocomplete="off"/>
-                <SelectField name="attendee.age_band" label=lang.tr("register.age_band") options=age_options(lang) required=true empty=lang.tr("form.choose")/>
-                <RadioGroup name="attendee.has_smartphone" legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>
-                {(s.loaner_devices > 0).then(|| view! { <Checkbox name="attendee.needs_loaner" label=lang.tr("register.needs_loaner")/> })}
-                <TextField name="registrant.email" label=lang.tr("register.email_optional") input_type="email" autocomplete="off"/>
-                <TextField name="attendee.notes" label=lang.tr("roster.notes") autocomplete="off"/>
-                <Checkbox name="consent" label=lang.tr("roster.consent") required=true/>
+                <TextField name=field::ATTENDEE_NAME label=lang.tr("register.name") required=true autocomplete="off" autofocus=query_flag("registered")/>
+                <TextField name=field::ATTENDEE_KANA label=lang.tr("register.kana") required=true autocomplete="off"/>
+                <TextField name=field::ATTENDEE_PHONE label=lang.tr("register.phone") input_type="tel" inputmode="tel" required=true autocomplete="off"/>
+                <SelectField name=field::AGE_BAND label=lang.tr("register.age_band") options=age_options(lang) required=true empty=lang.tr("form.choose")/>
+                <RadioGroup name=field::HAS_SMARTPHONE legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>
+                {(s.loaner_devices > 0).then(|| view! { <Checkbox name=field::NEEDS_LOANER label=lang.tr("register.needs_loaner")/> })}
+                <TextField name=field::REGISTRANT_EMAIL label=lang.tr("register.email_optional") input_type="email" autocomplete="off"/>
+                <TextField name=field::NOTES label=lang.tr("roster.notes") autocomplete="off"/>
+                <Checkbox name=field::CONSENT label=lang.tr("roster.consent") required=true/>
                 <button type="submit" class="button button-primary">{lang.tr("roster.add_submit")}</button>
             </form>
         </section>
@@ -395,28 +553,72 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
 
 #[component]
 pub fn CallListPage() -> impl IntoView {
-    view! { <StaffSessionView render=|session, roster, lang| call_list_view(session, roster, lang).into_any()/> }
+    let lang = current_lang();
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
+    view! {
+        <Suspense>
+            {move || load_page(calls_of(id), move |(session, roster, tasks)| call_list_view(session, roster, tasks, lang).into_any())}
+        </Suspense>
+    }
+    .into_any()
 }
 
-fn call_list_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> impl IntoView {
+/// A session, its roster and the calls still to make about it (its venue's staff).
+async fn calls_of(id: i64) -> AppResult<(SessionDetail, Vec<RosterEntry>, Vec<CallTask>)> {
+    let (session, roster) = session_and_roster(id).await?;
+    let (state, viewer) = page_context()?;
+    let tasks = calls::open_for_session(&state.db, logged_in(viewer.as_ref())?, id).await?;
+    Ok((session, roster, tasks))
+}
+
+fn call_list_view(session: SessionDetail, roster: Vec<RosterEntry>, tasks: Vec<CallTask>, lang: Lang) -> impl IntoView {
     let s = &session.summary;
     let title = lang.tr_with("calls.heading", &[("title", s.title.clone())]);
     let to_call: Vec<&RosterEntry> = roster.iter().filter(|r| r.needs_call()).collect();
     let first_day = to_tokyo(s.starts_at).format("%m/%d %H:%M").to_string();
+    let task_rows = tasks
+        .iter()
+        .filter_map(|t| roster.iter().find(|r| r.id == t.registration_id).map(|r| (t, r)))
+        .map(|(t, r)| {
+            view! {
+                <tr>
+                    <td>{r.attendee_name.clone()}<br/><span class="muted">{r.attendee_kana.clone()}</span></td>
+                    <td><a href=format!("tel:{}", r.attendee_phone)>{r.attendee_phone.clone()}</a></td>
+                    <td><strong>{t.reason.label(lang)}</strong><br/>{t.detail.clone()}{family_note(r, lang)}</td>
+                    <td class="no-print">
+                        <form method="post" action=format!("/staff/calls/{}/done", t.id)>
+                            <button type="submit" class="button button-secondary" aria-label=format!("{} {}", r.attendee_name, lang.tr("calls.done"))>
+                                {lang.tr("calls.done")}
+                            </button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
         <Title text=title.clone()/>
         <h1>{title}</h1>
+        {flash(query_flag("done"), lang.tr("calls.marked_done"))}
+        {(!tasks.is_empty()).then(|| view! {
+            <section class="stack" aria-labelledby="tasks-heading">
+                <h2 id="tasks-heading">{lang.tr("calls.tasks")}</h2>
+                {data_table("table roster", vec![lang.tr("register.name"), lang.tr("register.phone"), lang.tr("calls.what"), String::new()], task_rows)}
+            </section>
+        })}
+        <h2>{lang.tr("calls.reminders")}</h2>
         <p>{lang.tr_with("calls.intro", &[("when", first_day)])}</p>
         {to_call.is_empty().then(|| view! { <p class="notice notice-info">{lang.tr("calls.none")}</p> })}
         {data_table(
             "table roster",
-            ["register.name", "register.phone", "register.registrant_phone", "roster.loaner", "roster.check"].map(|k| lang.tr(k)).to_vec(),
+            ["register.name", "register.phone", "register.registrant_phone", "roster.loaner", "roster.family_note", "roster.check"].map(|k| lang.tr(k)).to_vec(),
             to_call.iter().map(|r| view! {
                 <tr>
                     <td>{r.attendee_name.clone()}<br/><span class="muted">{r.attendee_kana.clone()}</span></td>
                     <td><a href=format!("tel:{}", r.attendee_phone)>{r.attendee_phone.clone()}</a></td>
                     <td>{r.registrant_phone.clone().unwrap_or_default()}</td>
                     <td>{if r.needs_loaner { lang.tr("form.yes") } else { String::new() }}</td>
+                    <td>{family_note(r, lang)}</td>
                     <td class="tick-box" aria-hidden="true"></td>
                 </tr>
             }).collect_view(),
@@ -428,40 +630,39 @@ fn call_list_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) 
 #[component]
 pub fn CheckinPage() -> impl IntoView {
     let lang = current_lang();
-    if current_viewer().is_none() {
-        return view! { <Refused/> }.into_any();
-    }
-    let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
-    let chosen: Option<i64> = use_query_map().get_untracked().get("meeting").and_then(|m| m.parse().ok());
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
+    let chosen: Option<i64> = query_param("meeting").and_then(|m| m.parse().ok());
     view! {
         <Suspense>
-            {move || deferred(async move {
-                let (session, roster) = match staff_session(id, lang).await {
-                    Ok(found) => found,
-                    Err(view) => return view,
-                };
-                let Some(meeting) = chosen
-                    .and_then(|m| session.meetings.iter().find(|x| x.id == m))
-                    .or(session.meetings.first())
-                    .cloned()
-                else {
-                    return view! { <NotFound/> }.into_any();
-                };
-                match checkin_status(id, meeting.id).await {
-                    Ok(Some(marks)) => checkin_view(session, roster, meeting, marks, lang).into_any(),
-                    Ok(None) => view! { <Refused/> }.into_any(),
-                    Err(_) => load_failed(lang),
-                }
+            {move || load_page(checkin(id, chosen), move |(session, roster, meeting, marks)| {
+                checkin_view(session, roster, meeting, marks, lang).into_any()
             })}
         </Suspense>
     }
     .into_any()
 }
 
+/// A session, its roster, the meeting being checked in (the chosen one or the first)
+/// and who has been marked at it.
+async fn checkin(
+    id: i64,
+    chosen: Option<i64>,
+) -> AppResult<(SessionDetail, Vec<RosterEntry>, Meeting, Vec<(i64, Attendance)>)> {
+    let (session, roster) = session_and_roster(id).await?;
+    let meeting = chosen
+        .and_then(|m| session.meetings.iter().find(|x| x.id == m))
+        .or(session.meetings.first())
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let (state, viewer) = page_context()?;
+    let marks = attendance::meeting_attendance(&state.db, logged_in(viewer.as_ref())?, id, meeting.id).await?;
+    Ok((session, roster, meeting, marks))
+}
+
 fn checkin_view(
     session: SessionDetail,
     roster: Vec<RosterEntry>,
-    meeting: crate::sessions::Meeting,
+    meeting: Meeting,
     marks: Vec<(i64, Attendance)>,
     lang: Lang,
 ) -> impl IntoView {
@@ -478,6 +679,7 @@ fn checkin_view(
         })
         .collect_view();
     let attended = marks.iter().filter(|(_, a)| *a == Attendance::Attended).count();
+    let registered = roster.iter().filter(|r| r.status == RegistrationStatus::Confirmed).count();
     let rows = roster
         .iter()
         .filter(|r| r.status == RegistrationStatus::Confirmed)
@@ -487,8 +689,8 @@ fn checkin_view(
                 let pressed = if mark == value { "true" } else { "false" };
                 view! {
                     <form method="post" action=format!("/staff/registrations/{}/attendance", r.id)>
-                        <input type="hidden" name="meeting_id" value=meeting.id/>
-                        <input type="hidden" name="attendance" value=value.as_str()/>
+                        <input type="hidden" name=field::MEETING_ID value=meeting.id/>
+                        <input type="hidden" name=field::ATTENDANCE value=value.as_str()/>
                         <button type="submit" class=format!("button button-large {class}") aria-pressed=pressed
                             aria-label=format!("{} {}", r.attendee_name, value.label(lang))>
                             {value.label(lang)}
@@ -500,9 +702,10 @@ fn checkin_view(
                 <li class="session-card" id=format!("registration-{}", r.id)>
                     <h2>{r.attendee_name.clone()}" "<span class="muted">{r.attendee_kana.clone()}</span></h2>
                     <p>
-                        <span class="badge">{mark.label(lang)}</span>
+                        <span class=format!("badge badge-attendance-{}", mark.as_str())>{mark.label(lang)}</span>
                         {r.needs_loaner.then(|| view! { " " <span class="badge badge-loaner">{lang.tr("sessions.loaner_available")}</span> })}
                     </p>
+                    {family_note(r, lang)}
                     <div class="button-row">
                         {button(Attendance::Attended, "button-primary")}
                         {button(Attendance::NoShow, "button-secondary")}
@@ -515,55 +718,8 @@ fn checkin_view(
         <Title text=title.clone()/>
         <h1>{title}</h1>
         <nav aria-label=lang.tr("checkin.meetings")><ul class="cluster">{meeting_links}</ul></nav>
-        <p class="notice notice-info" role="status">{lang.tr_with("checkin.count", &[("n", attended.to_string()), ("total", s.capacity.to_string())])}</p>
+        <p class="notice notice-info" role="status">{lang.tr_with("checkin.count", &[("n", attended.to_string()), ("total", registered.to_string())])}</p>
         <ul class="session-list">{rows}</ul>
         <p><a href=format!("/staff/sessions/{}", s.id)>{lang.tr("roster.title")}</a></p>
     }
-}
-
-#[component]
-pub fn SurveySheetPage() -> impl IntoView {
-    let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.is_staff()) {
-        return view! { <Refused/> }.into_any();
-    }
-    let Some(id) = param_i64("id") else { return view! { <NotFound/> }.into_any() };
-    view! {
-        <Suspense>
-            {move || deferred(async move {
-                let (Ok(Some(session)), Ok(sheet)) = (get_session(id).await, survey_sheet(id).await) else {
-                    return load_failed(lang);
-                };
-                let Some((url, svg)) = sheet else { return view! { <Refused/> }.into_any() };
-                let code = session.survey_code.clone().unwrap_or_default();
-                let scale = |q: &str| {
-                    (1..=5).rev().map(|n| view! { <li><span class="tick-box" aria-hidden="true"></span>" "{format!("{n} {}", lang.tr(&format!("survey.{q}_{n}")))}</li> }).collect_view()
-                };
-                let topics = Topic::ALL.iter().enumerate().map(|(i, t)| view! {
-                    <li><span class="tick-box" aria-hidden="true"></span>" "{format!("{} {}", i + 1, t.label(lang))}</li>
-                }).collect_view();
-                view! {
-                    <Title text=lang.tr("survey.title")/>
-                    <p class="no-print"><PrintButton label=lang.tr("survey.print")/></p>
-                    <h1>{lang.tr("survey.title")}</h1>
-                    <p><strong>{session.summary.title.clone()}</strong>" "{format_span(session.summary.starts_at, session.summary.ends_at, lang)}" · "{session.venue.name.clone()}</p>
-                    <div class="cluster">
-                        <div class="qr" inner_html=svg role="img" aria-label=lang.tr("survey.qr_label")></div>
-                        <p>{lang.tr("survey.qr_text")}<br/><span class="muted">{url}</span><br/>{lang.tr("sessions.survey_code")}": "<strong>{code}</strong></p>
-                    </div>
-                    <h2>{lang.tr("survey.comprehension")}</h2>
-                    <ul class="stack">{scale("comprehension")}</ul>
-                    <h2>{lang.tr("survey.satisfaction")}</h2>
-                    <ul class="stack">{scale("satisfaction")}</ul>
-                    <h2>{lang.tr("survey.wants_online")}</h2>
-                    <p><span class="tick-box" aria-hidden="true"></span>" 1 "{lang.tr("form.yes")}"　"<span class="tick-box" aria-hidden="true"></span>" 2 "{lang.tr("form.no")}</p>
-                    <h2>{lang.tr("survey.topics_wanted")}</h2>
-                    <ul class="stack">{topics}</ul>
-                    <h2>{lang.tr("survey.comment")}</h2>
-                    <div class="comment-box"></div>
-                }.into_any()
-            })}
-        </Suspense>
-    }
-    .into_any()
 }

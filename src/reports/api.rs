@@ -1,86 +1,74 @@
-//! `GET /api/v1/reports/kpi` and the CSV exports (UTF-8 with BOM, for Excel).
+//! `GET /api/v1/reports/kpi`, `GET /api/v1/reports/partners` and the CSV exports
+//! (UTF-8 with BOM, for Excel).
 
 use axum::{
     extract::{Query, State},
-    http::header,
-    response::{IntoResponse, Response},
-    routing::get,
-    Json, Router,
+    response::Response,
+    Json,
 };
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{store, KpiFilter, KpiReport};
+use super::{partners::PartnerReport, store, KpiFilter, KpiReport};
 use crate::{
     i18n::Lang,
     server::{
-        api::Authed,
-        error::{AppError, AppResult},
+        api::{query_number, Authed},
+        download::csv_download,
+        error::{request_lang, AppResult},
+        routing::Routes,
         state::AppState,
     },
     time::to_tokyo,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/reports/kpi", get(kpi))
+pub fn routes() -> Routes {
+    Routes::new().get("/reports/kpi", kpi).get("/reports/partners", partner_report)
 }
 
 /// Exports for managers (logged in by cookie or token) and the public open-data file.
-pub fn export_routes() -> Router<AppState> {
-    Router::new()
-        .route("/manage/exports/sessions.csv", get(sessions_csv))
-        .route("/manage/exports/survey-answers.csv", get(answers_csv))
-        .route("/open-data/sessions.csv", get(open_data_csv))
+pub fn export_routes() -> Routes {
+    Routes::new()
+        .get("/manage/exports/sessions.csv", sessions_csv)
+        .get("/manage/exports/survey-answers.csv", answers_csv)
+        .get("/open-data/sessions.csv", open_data_csv)
 }
 
-/// The report filter as a query string; the partner report reads it too.
+/// The report filter as a query string. Every parameter may be empty (`venue_id=`), which
+/// means "no filter", as the dashboard's own links send it.
 #[derive(Deserialize)]
-pub(crate) struct KpiQuery {
+struct KpiQuery {
     fiscal_year: Option<String>,
-    venue_id: Option<i64>,
+    venue_id: Option<String>,
     ward: Option<String>,
     kind: Option<String>,
 }
 
 impl KpiQuery {
-    pub(crate) fn filter(self) -> AppResult<KpiFilter> {
-        let fiscal_year = match self.fiscal_year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(fy) => Some(fy.parse().map_err(|_| {
-                let mut errors = crate::domain::FieldErrors::default();
-                errors.add("fiscal_year", crate::domain::Problem::new("error.number"));
-                AppError::Invalid(errors)
-            })?),
-        };
-        Ok(KpiFilter { fiscal_year, venue_id: self.venue_id, ward: self.ward, kind: self.kind })
+    fn filter(self) -> AppResult<KpiFilter> {
+        Ok(KpiFilter {
+            fiscal_year: query_number("fiscal_year", self.fiscal_year.as_deref())?,
+            venue_id: query_number("venue_id", self.venue_id.as_deref())?,
+            ward: self.ward,
+            kind: self.kind,
+        })
     }
 }
 
-async fn kpi(State(state): State<AppState>, Authed(viewer): Authed, Query(q): Query<KpiQuery>) -> AppResult<Json<KpiReport>> {
-    viewer.require_manager()?;
-    let lang = crate::server::error::request_lang();
-    Ok(Json(store::report(&state.db, &q.filter()?, Utc::now(), lang).await?))
+async fn kpi(
+    State(state): State<AppState>,
+    Authed(viewer): Authed,
+    Query(q): Query<KpiQuery>,
+) -> AppResult<Json<KpiReport>> {
+    Ok(Json(store::report(&state.db, &viewer, &q.filter()?, Utc::now(), request_lang()).await?))
 }
 
-/// A CSV download for Excel: UTF-8 with a byte-order mark.
-pub(crate) fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> AppResult<Response> {
-    // Excel opens UTF-8 correctly only with a byte-order mark.
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        for row in rows {
-            writer.write_record(row).map_err(anyhow::Error::from)?;
-        }
-        writer.flush().map_err(anyhow::Error::from)?;
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
-        ],
-        out,
-    )
-        .into_response())
+async fn partner_report(
+    State(state): State<AppState>,
+    Authed(viewer): Authed,
+    Query(q): Query<KpiQuery>,
+) -> AppResult<Json<PartnerReport>> {
+    Ok(Json(super::partners::report(&state.db, &viewer, &q.filter()?, Utc::now(), request_lang()).await?))
 }
 
 fn rate_cell(rate: &super::Rate) -> String {
@@ -93,9 +81,24 @@ async fn session_rows(state: &AppState, filter: &KpiFilter, lang: Lang) -> AppRe
     let fy = store::resolve_year(filter, now)?;
     let tallies = store::session_tallies(&state.db, filter, fy).await?;
     let mut rows = vec![[
-        "session_id", "fiscal_year", "date", "kind", "topic", "title", "venue", "ward", "capacity", "confirmed",
-        "attended", "responses", "comprehension_n", "comprehension_rate", "satisfaction_n", "satisfaction_rate",
-        "attendance_rate", "fill_rate",
+        "session_id",
+        "fiscal_year",
+        "date",
+        "kind",
+        "topic",
+        "title",
+        "venue",
+        "ward",
+        "capacity",
+        "confirmed",
+        "attended",
+        "responses",
+        "comprehension_n",
+        "comprehension_rate",
+        "satisfaction_n",
+        "satisfaction_rate",
+        "attendance_rate",
+        "fill_rate",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -126,37 +129,48 @@ async fn session_rows(state: &AppState, filter: &KpiFilter, lang: Lang) -> AppRe
     Ok((fy, rows))
 }
 
-/// A manager by bearer token or login cookie.
-fn manager_of(parts: &axum::http::request::Parts) -> AppResult<()> {
-    parts.extensions.get::<crate::accounts::Viewer>().ok_or(AppError::Unauthorized)?.require_manager()
-}
-
-async fn sessions_csv(State(state): State<AppState>, req: axum::extract::Request) -> AppResult<Response> {
-    let (parts, _) = req.into_parts();
-    manager_of(&parts)?;
-    let q: KpiQuery = Query::try_from_uri(&parts.uri).map_err(|_| AppError::BadRequest(crate::domain::Problem::new("error.filter")))?.0;
+async fn sessions_csv(
+    State(state): State<AppState>,
+    Authed(viewer): Authed,
+    Query(q): Query<KpiQuery>,
+) -> AppResult<Response> {
+    viewer.require_manager()?;
     let (fy, rows) = session_rows(&state, &q.filter()?, Lang::Ja).await?;
-    csv_response(&format!("ippo-sessions-fy{fy}.csv"), rows)
+    csv_download(&format!("ippo-sessions-fy{fy}.csv"), rows)
 }
 
 async fn open_data_csv(State(state): State<AppState>, Query(q): Query<KpiQuery>) -> AppResult<Response> {
     // Open data: counts and rates per session; titles and places are public already, people are not in it.
     let (fy, rows) = session_rows(&state, &q.filter()?, Lang::Ja).await?;
-    csv_response(&format!("kitakyushu-digital-divide-sessions-fy{fy}.csv"), rows)
+    // Named as open data is: the body's 全国地方公共団体コード first (401005_…).
+    let prefix = crate::city::store::cached(&state).await?.file_prefix();
+    csv_download(&format!("{prefix}digital_divide_sessions_fy{fy}.csv"), rows)
 }
 
-async fn answers_csv(State(state): State<AppState>, req: axum::extract::Request) -> AppResult<Response> {
-    let (parts, _) = req.into_parts();
-    manager_of(&parts)?;
-    let q: KpiQuery = Query::try_from_uri(&parts.uri).map_err(|_| AppError::BadRequest(crate::domain::Problem::new("error.filter")))?.0;
+async fn answers_csv(
+    State(state): State<AppState>,
+    Authed(viewer): Authed,
+    Query(q): Query<KpiQuery>,
+) -> AppResult<Response> {
     let filter = q.filter()?;
     let fy = store::resolve_year(&filter, Utc::now())?;
-    let mut rows = vec![["session_id", "date", "kind", "topic", "venue", "comprehension", "satisfaction", "wants_online_services", "topics_wanted", "comment"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect::<Vec<_>>()];
+    let mut rows = vec![[
+        "session_id",
+        "date",
+        "kind",
+        "topic",
+        "venue",
+        "comprehension",
+        "satisfaction",
+        "wants_online_services",
+        "topics_wanted",
+        "comment",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect::<Vec<_>>()];
     let cell = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
-    for a in store::answers(&state.db, &filter, fy).await? {
+    for a in store::answers(&state.db, &viewer, &filter, fy).await? {
         rows.push(vec![
             a.session_id.to_string(),
             to_tokyo(a.starts_at).format("%Y-%m-%d").to_string(),
@@ -170,5 +184,5 @@ async fn answers_csv(State(state): State<AppState>, req: axum::extract::Request)
             a.comment,
         ]);
     }
-    csv_response(&format!("ippo-survey-answers-fy{fy}.csv"), rows)
+    csv_download(&format!("ippo-survey-answers-fy{fy}.csv"), rows)
 }

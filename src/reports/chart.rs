@@ -15,7 +15,13 @@ fn escape(s: &str) -> String {
 
 /// Comprehension and satisfaction per line, as paired bars with the target line.
 /// Bars of lines with no answers are left out; the labels say so.
-pub fn rate_bars(lines: &[KpiLine], title: &str, comprehension: &str, satisfaction: &str, target_label: &str) -> String {
+pub fn rate_bars(
+    lines: &[KpiLine],
+    title: &str,
+    comprehension: &str,
+    satisfaction: &str,
+    target_label: &str,
+) -> String {
     let plot_w = WIDTH - LEFT - 10.0;
     let plot_h = HEIGHT - BOTTOM - TOP;
     let y = |rate: f64| TOP + plot_h * (1.0 - rate.clamp(0.0, 1.0));
@@ -36,12 +42,10 @@ pub fn rate_bars(lines: &[KpiLine], title: &str, comprehension: &str, satisfacti
     }
     for (i, line) in lines.iter().enumerate() {
         let x = LEFT + slot * i as f64 + (slot - 2.0 * bar) / 2.0;
-        for (j, (rate, fill, name)) in [
-            (&line.comprehension_rate, "#0b4f8a", comprehension),
-            (&line.satisfaction_rate, "#8a4b0b", satisfaction),
-        ]
-        .into_iter()
-        .enumerate()
+        for (j, (rate, fill, name)) in
+            [(&line.comprehension_rate, "#0b4f8a", comprehension), (&line.satisfaction_rate, "#8a4b0b", satisfaction)]
+                .into_iter()
+                .enumerate()
         {
             if let Some(v) = rate.value {
                 let top = y(v);
@@ -93,14 +97,24 @@ mod tests {
 
     #[test]
     fn bars_follow_the_rates_and_the_target_line_is_drawn() {
-        let full = Tally { comprehension_answers: 10, comprehension_good: 10, satisfaction_answers: 10, satisfaction_good: 5, ..Default::default() };
+        let full = Tally {
+            comprehension_answers: 10,
+            comprehension_good: 10,
+            satisfaction_answers: 10,
+            satisfaction_good: 5,
+            ..Default::default()
+        };
         let empty = Tally::default();
         let lines = vec![
             KpiLine::new("2026-04".into(), "2026-04".into(), full),
             KpiLine::new("2026-05".into(), "2026-05".into(), empty),
         ];
         let svg = rate_bars(&lines, "月別 <test>", "理解度", "満足度", "目標 80%");
-        assert_eq!(svg.matches("<rect").count(), 2 + 2, "two bars for April, none for the empty month, two legend keys");
+        assert_eq!(
+            svg.matches("<rect").count(),
+            2 + 2,
+            "two bars for April, none for the empty month, two legend keys"
+        );
         assert!(svg.contains("100.0% (n=10)") && svg.contains("50.0% (n=10)"));
         assert!(svg.contains("stroke-dasharray"), "the 80% line");
         assert!(svg.contains("月別 &lt;test&gt;"), "text is escaped");

@@ -1,14 +1,12 @@
 //! The programme's KPI (理解度・満足度 80%) by fiscal year, with breakdowns, charts and
 //! CSV exports for Excel and open data.
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod api;
 pub mod chart;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod api;
-#[cfg(feature = "ssr")]
+pub mod partners;
 pub mod store;
 
 /// The city's target for comprehension and satisfaction.
@@ -32,6 +30,9 @@ pub struct Tally {
     pub comprehension_good: i64,
     pub satisfaction_answers: i64,
     pub satisfaction_good: i64,
+    /// Of `responses`: by the session's code, and typed in from paper.
+    pub responses_code: i64,
+    pub responses_paper: i64,
 }
 
 /// A rate with the count it stands on.
@@ -45,11 +46,7 @@ pub struct Rate {
 
 impl Rate {
     pub fn of(part: i64, whole: i64) -> Rate {
-        Rate {
-            value: (whole > 0).then(|| part as f64 / whole as f64),
-            n: whole,
-            too_few: whole < MIN_ANSWERS,
-        }
+        Rate { value: (whole > 0).then(|| part as f64 / whole as f64), n: whole, too_few: whole < MIN_ANSWERS }
     }
 
     pub fn below_target(&self) -> bool {
@@ -90,6 +87,8 @@ impl Tally {
         self.comprehension_good += other.comprehension_good;
         self.satisfaction_answers += other.satisfaction_answers;
         self.satisfaction_good += other.satisfaction_good;
+        self.responses_code += other.responses_code;
+        self.responses_paper += other.responses_paper;
     }
 }
 
@@ -138,6 +137,12 @@ pub struct KpiReport {
     pub confirmed: i64,
     pub attended: i64,
     pub responses: i64,
+    /// How the answers came: by a session's code (QR), typed in from paper, by staff otherwise.
+    pub answers_by_code: i64,
+    pub answers_on_paper: i64,
+    pub answers_by_staff: i64,
+    /// Sessions with more answers by code than people came: look before trusting their rates.
+    pub flagged: Vec<FlaggedSession>,
     pub comprehension_rate: Rate,
     pub satisfaction_rate: Rate,
     pub attendance_rate: Rate,
@@ -157,16 +162,14 @@ pub struct KpiReport {
     pub below_target_total: usize,
 }
 
-#[server]
-pub async fn load_kpi_report(filter: KpiFilter) -> Result<Option<KpiReport>, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    if !crate::accounts::current_viewer().is_some_and(|v| v.is_manager()) {
-        return Ok(None);
-    }
-    store::report(&state.db, &filter, chrono::Utc::now(), crate::i18n::current_lang())
-        .await
-        .map(Some)
-        .map_err(|e| ServerFnError::new(e.to_string()))
+/// A session whose answers by code outnumber the people who came.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlaggedSession {
+    pub session_id: i64,
+    pub title: String,
+    pub answers_by_code: i64,
+    pub attended: i64,
+    pub confirmed: i64,
 }
 
 #[cfg(test)]

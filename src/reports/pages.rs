@@ -1,24 +1,50 @@
-//! The managers' KPI dashboard and the drill-down to one session's answers.
+//! The managers' KPI dashboard, the drill-down to one session's answers, and the
+//! partner report.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{chart, load_kpi_report, KpiFilter, KpiLine, KpiReport, Rate};
+use super::{
+    chart,
+    partners::{self, PartnerReport},
+    store, KpiFilter, KpiLine, KpiReport, Rate,
+};
 use crate::{
-    accounts::current_viewer,
-    app::{data_table, deferred, named_table, load_failed, url_escape, NotFound, Refused},
     domain::{SessionKind, Topic},
-    forms::SelectField,
-    i18n::{current_lang, Lang},
-    sessions::get_session,
-    surveys::session_answers,
+    i18n::Lang,
+    policy::{logged_in, Viewer},
+    server::error::{AppError, AppResult},
+    sessions::{pages::session, SessionDetail},
+    surveys::{self, SurveyAnswer},
     time::{fiscal_year, fiscal_year_label},
-    venues::fetch_venue_directory,
+    ui::{
+        current_lang, data_table, error_page, forms::SelectField, guarded, load_page, named_table, page_context,
+        param_i64, query_param as query, url_escape,
+    },
+    venues::{pages::directory, VenueDirectory},
 };
 
-fn query(name: &str) -> Option<String> {
-    use_query_map().get_untracked().get(name).filter(|v| !v.is_empty())
+/// The KPI report for the filter and the venues to filter by (managers).
+async fn report_and_directory(filter: KpiFilter) -> AppResult<(KpiReport, VenueDirectory)> {
+    let (state, viewer) = page_context()?;
+    let lang = crate::ui::current_lang();
+    let report = store::report(&state.db, logged_in(viewer.as_ref())?, &filter, chrono::Utc::now(), lang).await?;
+    Ok((report, directory().await?))
+}
+
+/// A session and its survey answers (its venue's staff and managers).
+async fn session_and_answers(id: i64) -> AppResult<(SessionDetail, Vec<SurveyAnswer>)> {
+    let (state, viewer) = page_context()?;
+    let answers = surveys::store::answers(&state.db, logged_in(viewer.as_ref())?, id).await?;
+    Ok((session(id).await?, answers))
+}
+
+/// The partner report of a fiscal year (managers).
+async fn partner_report(fiscal_year: Option<i32>) -> AppResult<PartnerReport> {
+    let (state, viewer) = page_context()?;
+    let filter = KpiFilter { fiscal_year, ..Default::default() };
+    partners::report(&state.db, logged_in(viewer.as_ref())?, &filter, chrono::Utc::now(), crate::ui::current_lang())
+        .await
 }
 
 /// A rate with its n, flagged when n is too small or under target.
@@ -51,6 +77,11 @@ fn kpi_card(label: String, rate: &Rate, show_target: bool, lang: Lang) -> impl I
             <p class="kpi-value">{rate.percent()}</p>
             <p>{format!("n = {}", rate.n)}{show_target.then(|| format!(" · {}", lang.tr("kpi.target")))}</p>
             {rate.too_few.then(|| view! { <p class="too-few">{lang.tr("kpi.too_few")}</p> })}
+            // Said in words, not only in colour: it survives printing in black and white.
+            {(show_target && rate.value.is_some() && !rate.too_few).then(|| {
+                let verdict = if rate.below_target() { "kpi.verdict_below" } else { "kpi.verdict_met" };
+                view! { <p class="kpi-verdict"><strong>{lang.tr(verdict)}</strong></p> }
+            })}
         </div>
     }
 }
@@ -89,46 +120,40 @@ pub fn breakdown(title: String, lines: &[KpiLine], lang: Lang, link: Option<fn(&
 #[component]
 pub fn KpiPage() -> impl IntoView {
     let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.is_manager()) {
-        return view! { <Refused/> }.into_any();
-    }
     let filter = KpiFilter {
         fiscal_year: query("fiscal_year").and_then(|f| f.parse().ok()),
         venue_id: query("venue_id").and_then(|v| v.parse().ok()),
         ward: query("ward"),
         kind: query("kind"),
     };
-    view! {
-        <Title text=lang.tr("kpi.title")/>
-        <h1>{lang.tr("kpi.title")}</h1>
-        <Suspense>
-            {move || {
-                let filter = filter.clone();
-                deferred(async move {
-                    match (load_kpi_report(filter.clone()).await, fetch_venue_directory().await) {
-                        (Ok(Some(report)), Ok(dir)) => kpi_view(report, &filter, &dir, lang).into_any(),
-                        (Ok(None), _) => view! { <Refused/> }.into_any(),
-                        _ => load_failed(lang),
-                    }
-                })
-            }}
-        </Suspense>
-    }
-    .into_any()
+    guarded(Viewer::require_manager, move || {
+        view! {
+            <Title text=lang.tr("kpi.title")/>
+            <h1>{lang.tr("kpi.title")}</h1>
+            <Suspense>
+                {move || {
+                    let filter = filter.clone();
+                    load_page(report_and_directory(filter.clone()), move |(report, dir)| kpi_view(report, &filter, &dir, lang).into_any())
+                }}
+            </Suspense>
+        }
+        .into_any()
+    })
 }
 
 /// The fiscal years a report can show, newest first, as 令和8年度 (FY2026).
-pub(crate) fn fiscal_year_options(lang: Lang) -> Vec<(String, String)> {
+fn fiscal_year_options(lang: Lang) -> Vec<(String, String)> {
     let now_fy = fiscal_year(chrono::Utc::now());
     (2019..=now_fy + 1).rev().map(|fy| (fy.to_string(), format!("{} (FY{fy})", fiscal_year_label(fy, lang)))).collect()
 }
 
-fn kpi_view(r: KpiReport, filter: &KpiFilter, dir: &crate::venues::VenueDirectory, lang: Lang) -> impl IntoView {
+fn kpi_view(r: KpiReport, filter: &KpiFilter, dir: &VenueDirectory, lang: Lang) -> impl IntoView {
     let years = fiscal_year_options(lang);
     let venues = dir.venues.iter().map(|v| (v.id.to_string(), v.name.clone())).collect();
     let wards = dir.wards.iter().map(|w| (w.code.clone(), w.name(lang).to_string())).collect();
     let kinds = SessionKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label(lang))).collect();
-    let heading = lang.tr_with("kpi.heading", &[("year", fiscal_year_label(r.fiscal_year, lang)), ("fy", r.fiscal_year.to_string())]);
+    let heading = lang
+        .tr_with("kpi.heading", &[("year", fiscal_year_label(r.fiscal_year, lang)), ("fy", r.fiscal_year.to_string())]);
     let month_chart = chart::rate_bars(
         &r.by_month,
         &lang.tr("kpi.by_month"),
@@ -153,6 +178,21 @@ fn kpi_view(r: KpiReport, filter: &KpiFilter, dir: &crate::venues::VenueDirector
         </form>
         <h2>{heading}</h2>
         <p>{lang.tr_with("kpi.summary", &[("sessions", r.sessions.to_string()), ("confirmed", r.confirmed.to_string()), ("attended", r.attended.to_string()), ("responses", r.responses.to_string())])}</p>
+        <p>{lang.tr_with("kpi.sources", &[("code", r.answers_by_code.to_string()), ("paper", r.answers_on_paper.to_string()), ("staff", r.answers_by_staff.to_string())])}</p>
+        {(!r.flagged.is_empty()).then(|| view! {
+            <section class="notice notice-warning stack" aria-labelledby="flagged-heading">
+                <h2 id="flagged-heading">{lang.tr("kpi.flagged")}</h2>
+                <p>{lang.tr("kpi.flagged_intro")}</p>
+                <ul class="stack">
+                    {r.flagged.iter().map(|f| view! {
+                        <li>
+                            <a href=format!("/manage/kpi/sessions/{}", f.session_id)>{f.title.clone()}</a>" "
+                            {lang.tr_with("kpi.flagged_counts", &[("code", f.answers_by_code.to_string()), ("attended", f.attended.to_string()), ("confirmed", f.confirmed.to_string())])}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <div class="kpi-grid">
             {kpi_card(lang.tr("kpi.comprehension"), &r.comprehension_rate, true, lang)}
             {kpi_card(lang.tr("kpi.satisfaction"), &r.satisfaction_rate, true, lang)}
@@ -183,18 +223,10 @@ fn kpi_view(r: KpiReport, filter: &KpiFilter, dir: &crate::venues::VenueDirector
 #[component]
 pub fn KpiSessionPage() -> impl IntoView {
     let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.is_staff()) {
-        return view! { <Refused/> }.into_any();
-    }
-    let id = use_params_map().get_untracked().get("id").and_then(|v| v.parse::<i64>().ok());
-    let Some(id) = id else { return view! { <NotFound/> }.into_any() };
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
     view! {
         <Suspense>
-            {move || deferred(async move {
-                let (Ok(Some(session)), Ok(answers)) = (get_session(id).await, session_answers(id).await) else {
-                    return view! { <NotFound/> }.into_any();
-                };
-                let Some(answers) = answers else { return view! { <Refused/> }.into_any() };
+            {move || load_page(session_and_answers(id), move |(session, answers)| {
                 let title = lang.tr_with("kpi.answers_of", &[("title", session.summary.title.clone())]);
                 let topics = |codes: &str| codes.split(',').filter_map(Topic::parse).map(|t| t.label(lang)).collect::<Vec<_>>().join("、");
                 let rows = answers.iter().map(|a| view! {
@@ -216,4 +248,79 @@ pub fn KpiSessionPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+#[component]
+pub fn PartnerReportPage() -> impl IntoView {
+    let lang = current_lang();
+    let fy = query("fiscal_year").and_then(|v| v.parse::<i32>().ok());
+    guarded(Viewer::require_manager, move || {
+        view! {
+            <Title text=lang.tr("partners.report.title")/>
+            <h1>{lang.tr("partners.report.title")}</h1>
+            <Suspense>
+                {move || load_page(partner_report(fy), move |report| report_view(report, lang).into_any())}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+fn report_view(r: PartnerReport, lang: Lang) -> impl IntoView {
+    let years = fiscal_year_options(lang);
+    let heading = lang.tr_with(
+        "partners.report.heading",
+        &[("year", fiscal_year_label(r.fiscal_year, lang)), ("fy", r.fiscal_year.to_string())],
+    );
+    let rows = r
+        .partners
+        .iter()
+        .map(|l| {
+            let sessions = lang.tr_with(
+                "partners.report.sessions_n",
+                &[
+                    ("n", l.sessions_supported.to_string()),
+                    ("instructor", l.sessions_as_instructor.to_string()),
+                    ("support", l.sessions_as_support.to_string()),
+                ],
+            );
+            let referrals = lang.tr_with(
+                "partners.report.referrals_n",
+                &[("made", l.referrals_made.to_string()), ("handled", l.referrals_handled.to_string())],
+            );
+            view! {
+                <tr>
+                    <th scope="row">{l.kpi.label.clone()}{(!l.active).then(|| format!("（{}）", lang.tr("partners.inactive")))}</th>
+                    <td>{l.carrier.label(lang)}</td>
+                    <td>{sessions}</td>
+                    <td>{l.attendees_reached}</td>
+                    <td>{referrals}</td>
+                    <td>{rate_view(&l.kpi.comprehension_rate, lang)}</td>
+                    <td>{rate_view(&l.kpi.satisfaction_rate, lang)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let headers = [
+        "partners.name",
+        "partners.carrier",
+        "partners.report.sessions",
+        "partners.report.attendees",
+        "partners.report.referrals",
+        "kpi.comprehension",
+        "kpi.satisfaction",
+    ];
+    let headers = headers.iter().map(|k| lang.tr(k)).collect();
+    let mut carriers = r.by_carrier.clone();
+    carriers.push(r.without_partner.clone());
+    view! {
+        <form method="get" class="filters no-print">
+            <SelectField name="fiscal_year" label=lang.tr("kpi.fiscal_year") options=years value=r.fiscal_year.to_string()/>
+            <div class="field"><button type="submit" class="button button-primary">{lang.tr("kpi.show")}</button></div>
+        </form>
+        <h2>{heading}</h2>
+        <p>{lang.tr("partners.report.intro")}</p>
+        {data_table("table", headers, rows)}
+        {breakdown(lang.tr("partners.report.by_carrier"), &carriers, lang, None)}
+    }
 }

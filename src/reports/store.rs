@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{KpiFilter, KpiLine, KpiReport, Tally, BELOW_TARGET_SHOWN, TARGET};
+use super::{FlaggedSession, KpiFilter, KpiLine, KpiReport, Tally, BELOW_TARGET_SHOWN, TARGET};
 use crate::{
     domain::{FieldErrors, Problem, SessionKind, Topic},
     i18n::Lang,
     on_db,
+    policy::Viewer,
     server::{
         db::Db,
         error::{AppError, AppResult},
@@ -38,6 +39,8 @@ pub struct SessionTallyRow {
     pub comprehension_good: i32,
     pub satisfaction_answers: i32,
     pub satisfaction_good: i32,
+    pub responses_code: i32,
+    pub responses_paper: i32,
 }
 
 impl SessionTallyRow {
@@ -53,7 +56,15 @@ impl SessionTallyRow {
             comprehension_good: self.comprehension_good as i64,
             satisfaction_answers: self.satisfaction_answers as i64,
             satisfaction_good: self.satisfaction_good as i64,
+            responses_code: self.responses_code as i64,
+            responses_paper: self.responses_paper as i64,
         }
+    }
+
+    /// More answers by code than people came (or, before attendance was taken, than
+    /// were confirmed): a manager should look before trusting its rates.
+    pub fn suspicious(&self) -> bool {
+        self.responses_code > self.attended_count.max(self.confirmed_count)
     }
 }
 
@@ -108,7 +119,7 @@ pub async fn session_tallies(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<
     let sql = format!(
         "SELECT s.id, s.title, s.kind, s.topic, s.venue_id, v.name AS venue_name, v.ward, s.starts_at, s.ends_at,
                 s.capacity, s.confirmed_count, s.attended_count, s.responses, s.comprehension_answers,
-                s.comprehension_good, s.satisfaction_answers, s.satisfaction_good
+                s.comprehension_good, s.satisfaction_answers, s.satisfaction_good, s.responses_code, s.responses_paper
          FROM sessions s JOIN venues v ON v.id = s.venue_id
          WHERE {SCOPE_WHERE}
          ORDER BY s.starts_at, s.id"
@@ -123,25 +134,51 @@ fn lines(groups: Groups) -> Vec<KpiLine> {
     groups.into_iter().map(|((_, key, label), tally)| KpiLine::new(key, label, tally)).collect()
 }
 
-pub async fn report(db: &Db, filter: &KpiFilter, now: DateTime<Utc>, lang: Lang) -> AppResult<KpiReport> {
+/// The KPI report of a fiscal year (managers).
+pub async fn report(
+    db: &Db,
+    viewer: &Viewer,
+    filter: &KpiFilter,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> AppResult<KpiReport> {
+    viewer.require_manager()?;
     let fy = resolve_year(filter, now)?;
     let rows = session_tallies(db, filter, fy).await?;
     let wards = venues::store::wards(db).await?;
     let mut report = summarise(fy, &rows, &wards, now, lang);
-    report.by_partner = crate::partners::store::kpi_by_partner(db, fy, &rows, now, lang).await?;
+    report.by_partner = super::partners::kpi_by_partner(db, fy, &rows, now, lang).await?;
     Ok(report)
 }
 
 /// Sums the sessions into the totals and every breakdown.
-pub fn summarise(fy: i32, rows: &[SessionTallyRow], wards: &[venues::Ward], now: DateTime<Utc>, lang: Lang) -> KpiReport {
+pub fn summarise(
+    fy: i32,
+    rows: &[SessionTallyRow],
+    wards: &[venues::Ward],
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> KpiReport {
     let mut total = Tally::default();
     let (mut by_venue, mut by_ward, mut by_kind, mut by_topic, mut by_month) =
         (Groups::new(), Groups::new(), Groups::new(), Groups::new(), Groups::new());
     let mut below = Vec::new();
+    let mut flagged = Vec::new();
     for row in rows {
         let t = row.tally(now);
         total.add(&t);
-        let bump = |map: &mut Groups, sort: String, key: String, label: String| map.entry((sort, key, label)).or_default().add(&t);
+        if row.suspicious() {
+            flagged.push(FlaggedSession {
+                session_id: row.id,
+                title: row.title.clone(),
+                answers_by_code: row.responses_code as i64,
+                attended: row.attended_count as i64,
+                confirmed: row.confirmed_count as i64,
+            });
+        }
+        let bump = |map: &mut Groups, sort: String, key: String, label: String| {
+            map.entry((sort, key, label)).or_default().add(&t)
+        };
         bump(&mut by_venue, format!("{:09}", row.venue_id), row.venue_id.to_string(), row.venue_name.clone());
         let ward = wards.iter().position(|w| w.code == row.ward).unwrap_or(usize::MAX);
         let ward_label = wards.get(ward).map(|w| w.name(lang).to_string()).unwrap_or_default();
@@ -167,6 +204,10 @@ pub fn summarise(fy: i32, rows: &[SessionTallyRow], wards: &[venues::Ward], now:
         confirmed: total.confirmed,
         attended: total.attended,
         responses: total.responses,
+        answers_by_code: total.responses_code,
+        answers_on_paper: total.responses_paper,
+        answers_by_staff: total.responses - total.responses_code - total.responses_paper,
+        flagged,
         comprehension_rate: total.comprehension(),
         satisfaction_rate: total.satisfaction(),
         attendance_rate: total.attendance(),
@@ -197,8 +238,9 @@ pub struct AnswerRow {
     pub comment: String,
 }
 
-/// Every survey answer of the year's sessions, with no link to any person.
-pub async fn answers(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<AnswerRow>> {
+/// Every survey answer of the year's sessions, with no link to any person (managers).
+pub async fn answers(db: &Db, viewer: &Viewer, filter: &KpiFilter, fy: i32) -> AppResult<Vec<AnswerRow>> {
+    viewer.require_manager()?;
     let scope = scope(filter, fy)?;
     let sql = format!(
         "SELECT a.session_id, s.starts_at, s.kind, s.topic, v.name AS venue_name, a.comprehension, a.satisfaction,

@@ -4,13 +4,57 @@
 //! They are not real. E-mail addresses use only the `example.jp` domain.
 
 /// One of the seven wards (区) of Kitakyushu City.
-pub struct SeedWard { pub code: &'static str, pub name_ja: &'static str, pub name_en: &'static str }
+pub struct SeedWard {
+    pub code: &'static str,
+    pub name_ja: &'static str,
+    pub name_en: &'static str,
+}
 /// A place where sessions are held: a 市民センター or a commercial facility.
-pub struct SeedVenue { pub name: &'static str, pub kind: &'static str, pub ward: &'static str, pub address: &'static str, pub access: &'static str }
+pub struct SeedVenue {
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub ward: &'static str,
+    pub address: &'static str,
+    pub access: &'static str,
+}
 /// A partner mobile-carrier shop that sends staff to help at sessions.
-pub struct SeedPartner { pub carrier: &'static str, pub name: &'static str, pub ward: &'static str, pub address: &'static str, pub contact_name: &'static str, pub phone: &'static str, pub email: &'static str, pub agreement_date: &'static str }
+pub struct SeedPartner {
+    pub carrier: &'static str,
+    pub name: &'static str,
+    pub ward: &'static str,
+    pub address: &'static str,
+    pub contact_name: &'static str,
+    pub phone: &'static str,
+    pub email: &'static str,
+    pub agreement_date: &'static str,
+}
 /// A reusable outline of a session (course, consultation, seminar or experience).
-pub struct SeedSessionTemplate { pub kind: &'static str, pub topic: &'static str, pub title: &'static str, pub description: &'static str, pub what_to_bring: &'static str, pub meetings: u32, pub minutes: u32, pub capacity: i32, pub loaner_devices: i32 }
+pub struct SeedSessionTemplate {
+    pub kind: &'static str,
+    pub topic: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub what_to_bring: &'static str,
+    pub meetings: u32,
+    pub minutes: u32,
+    pub capacity: i32,
+    pub loaner_devices: i32,
+}
+
+/// The sample city's profile (the department's published main number; the rest samples).
+pub fn sample_city() -> crate::city::CityInput {
+    crate::city::CityInput {
+        name: "北九州市".into(),
+        name_en: "Kitakyushu City".into(),
+        department: "デジタル市役所推進課".into(),
+        department_en: "Digital City Hall Promotion Division".into(),
+        phone: "093-582-2102".into(),
+        email: "digital@ippo.example.jp".into(),
+        privacy_contact: String::new(),
+        sender_name: String::new(),
+        lg_code: "401005".into(),
+    }
+}
 
 /// The seven wards, in the fixed order used throughout the app.
 pub const WARDS: &[SeedWard] = &[
@@ -26,29 +70,125 @@ pub const WARDS: &[SeedWard] = &[
 /// Two community centres per ward, plus two commercial facilities (sample addresses).
 pub const VENUES: &[SeedVenue] = &[
     // 門司区
-    SeedVenue { name: "門司市民センター", kind: "community_center", ward: "moji", address: "北九州市門司区清滝1丁目2-3", access: "JR門司港駅から徒歩10分、駐車場あり" },
-    SeedVenue { name: "大里東市民センター", kind: "community_center", ward: "moji", address: "北九州市門司区大里東2丁目4-5", access: "JR門司駅から徒歩8分、駐車場あり（5台）" },
+    SeedVenue {
+        name: "門司市民センター",
+        kind: "community_center",
+        ward: "moji",
+        address: "北九州市門司区清滝1丁目2-3",
+        access: "JR門司港駅から徒歩10分、駐車場あり",
+    },
+    SeedVenue {
+        name: "大里東市民センター",
+        kind: "community_center",
+        ward: "moji",
+        address: "北九州市門司区大里東2丁目4-5",
+        access: "JR門司駅から徒歩8分、駐車場あり（5台）",
+    },
     // 小倉北区
-    SeedVenue { name: "中井市民センター", kind: "community_center", ward: "kokurakita", address: "北九州市小倉北区中井1丁目3-6", access: "西鉄バス「中井口」から徒歩3分、駐車場あり" },
-    SeedVenue { name: "足原市民センター", kind: "community_center", ward: "kokurakita", address: "北九州市小倉北区足原2丁目1-8", access: "JR南小倉駅から徒歩12分、駐車場なし" },
+    SeedVenue {
+        name: "中井市民センター",
+        kind: "community_center",
+        ward: "kokurakita",
+        address: "北九州市小倉北区中井1丁目3-6",
+        access: "西鉄バス「中井口」から徒歩3分、駐車場あり",
+    },
+    SeedVenue {
+        name: "足原市民センター",
+        kind: "community_center",
+        ward: "kokurakita",
+        address: "北九州市小倉北区足原2丁目1-8",
+        access: "JR南小倉駅から徒歩12分、駐車場なし",
+    },
     // 小倉南区
-    SeedVenue { name: "守恒市民センター", kind: "community_center", ward: "kokuraminami", address: "北九州市小倉南区守恒本町1丁目5-2", access: "モノレール守恒駅から徒歩5分、駐車場あり" },
-    SeedVenue { name: "北方市民センター", kind: "community_center", ward: "kokuraminami", address: "北九州市小倉南区北方3丁目2-7", access: "モノレール北方駅から徒歩4分、駐車場あり（少なめ）" },
+    SeedVenue {
+        name: "守恒市民センター",
+        kind: "community_center",
+        ward: "kokuraminami",
+        address: "北九州市小倉南区守恒本町1丁目5-2",
+        access: "モノレール守恒駅から徒歩5分、駐車場あり",
+    },
+    SeedVenue {
+        name: "北方市民センター",
+        kind: "community_center",
+        ward: "kokuraminami",
+        address: "北九州市小倉南区北方3丁目2-7",
+        access: "モノレール北方駅から徒歩4分、駐車場あり（少なめ）",
+    },
     // 若松区
-    SeedVenue { name: "若松中央市民センター", kind: "community_center", ward: "wakamatsu", address: "北九州市若松区本町1丁目4-1", access: "JR若松駅から徒歩7分、駐車場あり" },
-    SeedVenue { name: "高須市民センター", kind: "community_center", ward: "wakamatsu", address: "北九州市若松区高須東2丁目3-9", access: "北九州市営バス「高須」から徒歩2分、駐車場あり" },
+    SeedVenue {
+        name: "若松中央市民センター",
+        kind: "community_center",
+        ward: "wakamatsu",
+        address: "北九州市若松区本町1丁目4-1",
+        access: "JR若松駅から徒歩7分、駐車場あり",
+    },
+    SeedVenue {
+        name: "高須市民センター",
+        kind: "community_center",
+        ward: "wakamatsu",
+        address: "北九州市若松区高須東2丁目3-9",
+        access: "北九州市営バス「高須」から徒歩2分、駐車場あり",
+    },
     // 八幡東区
-    SeedVenue { name: "大蔵市民センター", kind: "community_center", ward: "yahatahigashi", address: "北九州市八幡東区大蔵1丁目6-4", access: "西鉄バス「大蔵」から徒歩3分、駐車場あり" },
-    SeedVenue { name: "枝光市民センター", kind: "community_center", ward: "yahatahigashi", address: "北九州市八幡東区枝光2丁目1-5", access: "JR枝光駅から徒歩6分、駐車場なし" },
+    SeedVenue {
+        name: "大蔵市民センター",
+        kind: "community_center",
+        ward: "yahatahigashi",
+        address: "北九州市八幡東区大蔵1丁目6-4",
+        access: "西鉄バス「大蔵」から徒歩3分、駐車場あり",
+    },
+    SeedVenue {
+        name: "枝光市民センター",
+        kind: "community_center",
+        ward: "yahatahigashi",
+        address: "北九州市八幡東区枝光2丁目1-5",
+        access: "JR枝光駅から徒歩6分、駐車場なし",
+    },
     // 八幡西区
-    SeedVenue { name: "黒崎市民センター", kind: "community_center", ward: "yahatanishi", address: "北九州市八幡西区黒崎1丁目7-2", access: "JR黒崎駅から徒歩8分、駐車場あり" },
-    SeedVenue { name: "折尾市民センター", kind: "community_center", ward: "yahatanishi", address: "北九州市八幡西区折尾3丁目2-6", access: "JR折尾駅から徒歩10分、駐車場あり" },
+    SeedVenue {
+        name: "黒崎市民センター",
+        kind: "community_center",
+        ward: "yahatanishi",
+        address: "北九州市八幡西区黒崎1丁目7-2",
+        access: "JR黒崎駅から徒歩8分、駐車場あり",
+    },
+    SeedVenue {
+        name: "折尾市民センター",
+        kind: "community_center",
+        ward: "yahatanishi",
+        address: "北九州市八幡西区折尾3丁目2-6",
+        access: "JR折尾駅から徒歩10分、駐車場あり",
+    },
     // 戸畑区
-    SeedVenue { name: "中原市民センター", kind: "community_center", ward: "tobata", address: "北九州市戸畑区中原西1丁目3-4", access: "西鉄バス「中原」から徒歩4分、駐車場あり" },
-    SeedVenue { name: "天籟寺市民センター", kind: "community_center", ward: "tobata", address: "北九州市戸畑区天籟寺2丁目5-1", access: "JR戸畑駅から徒歩15分、駐車場あり（5台）" },
+    SeedVenue {
+        name: "中原市民センター",
+        kind: "community_center",
+        ward: "tobata",
+        address: "北九州市戸畑区中原西1丁目3-4",
+        access: "西鉄バス「中原」から徒歩4分、駐車場あり",
+    },
+    SeedVenue {
+        name: "天籟寺市民センター",
+        kind: "community_center",
+        ward: "tobata",
+        address: "北九州市戸畑区天籟寺2丁目5-1",
+        access: "JR戸畑駅から徒歩15分、駐車場あり（5台）",
+    },
     // 商業施設（相談会の会場）
-    SeedVenue { name: "こくらえきまえショッピングセンター 2階 イベントスペース", kind: "commercial_facility", ward: "kokurakita", address: "北九州市小倉北区浅野1丁目1-1", access: "JR小倉駅から徒歩3分、有料駐車場あり" },
-    SeedVenue { name: "くろさきショッピングセンター 2階 イベントスペース", kind: "commercial_facility", ward: "yahatanishi", address: "北九州市八幡西区藤田2丁目2-2", access: "JR黒崎駅から徒歩5分、駐車場あり（2時間無料）" },
+    SeedVenue {
+        name: "こくらえきまえショッピングセンター 2階 イベントスペース",
+        kind: "commercial_facility",
+        ward: "kokurakita",
+        address: "北九州市小倉北区浅野1丁目1-1",
+        access: "JR小倉駅から徒歩3分、有料駐車場あり",
+    },
+    SeedVenue {
+        name: "くろさきショッピングセンター 2階 イベントスペース",
+        kind: "commercial_facility",
+        ward: "yahatanishi",
+        address: "北九州市八幡西区藤田2丁目2-2",
+        access: "JR黒崎駅から徒歩5分、駐車場あり（2時間無料）",
+    },
 ];
 
 /// Five partner carrier shops, each in a different ward (sample data).

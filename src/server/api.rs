@@ -7,7 +7,7 @@ use axum::{
 use serde::de::DeserializeOwned;
 
 use super::error::AppError;
-use crate::{accounts::Viewer, domain::Problem};
+use crate::{domain::Problem, policy::Viewer};
 
 /// A JSON body whose rejection speaks the API's error shape and the client's language.
 pub struct ApiJson<T>(pub T);
@@ -23,6 +23,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             }
             Err(JsonRejection::JsonDataError(err)) => {
                 Err(AppError::BadRequest(Problem::new("error.json_shape").with("detail", err.body_text())))
+            }
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge)
             }
             Err(_) => Err(AppError::BadRequest(Problem::new("error.json_syntax"))),
         }
@@ -51,18 +54,33 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeViewer {
     }
 }
 
-impl Viewer {
-    pub fn require_manager(&self) -> Result<(), AppError> {
-        if self.is_manager() { Ok(()) } else { Err(AppError::Forbidden) }
-    }
+/// The `Idempotency-Key` header, if sent (a key that is not visible ASCII is refused
+/// where it is used, by `server::once::check_key`).
+pub struct IdempotencyKey(pub Option<String>);
 
-    pub fn require_venue(&self, venue_id: i64) -> Result<(), AppError> {
-        if self.works_at(venue_id) { Ok(()) } else { Err(AppError::Forbidden) }
-    }
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = AppError;
 
-    /// Managers act for every partner shop; partner staff only for their own.
-    pub fn require_partner(&self, partner_id: i64) -> Result<(), AppError> {
-        let own_shop = self.role == crate::domain::Role::Partner && self.partner_id == Some(partner_id);
-        if self.is_manager() || own_shop { Ok(()) } else { Err(AppError::Forbidden) }
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.headers.get("idempotency-key") {
+            None => Ok(IdempotencyKey(None)),
+            Some(value) => match value.to_str() {
+                Ok(key) => Ok(IdempotencyKey(Some(key.to_string()))),
+                Err(_) => Err(AppError::BadRequest(Problem::new("error.idempotency_key"))),
+            },
+        }
+    }
+}
+
+/// A whole number from a query parameter: empty (`venue_id=`) is absent, as on every
+/// route; anything else must read, else 422 naming the parameter.
+pub fn query_number<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<Option<T>, AppError> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| {
+            let mut errors = crate::domain::FieldErrors::default();
+            errors.add(name, Problem::new("error.number"));
+            AppError::Invalid(errors)
+        }),
     }
 }

@@ -8,9 +8,10 @@ tokio::task_local! {
 }
 
 use super::db::Db;
-use crate::{accounts::Viewer, on_db};
+use crate::{on_db, policy::Viewer};
 
-/// Records that `viewer` did `action` to `subject` (e.g. "roster.read", "session:12").
+/// Records that `viewer` did `action` to `subject` (e.g. "roster.read", "session:12");
+/// the command line is recorded without a user.
 pub async fn record(db: &Db, viewer: &Viewer, action: &str, subject: &str, detail: &str) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query("INSERT INTO audit_log (at, user_id, action, subject, detail, client) VALUES ($1, $2, $3, $4, $5, $6)")

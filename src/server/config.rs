@@ -32,6 +32,22 @@ pub struct Config {
     #[arg(long, env = "IPPO_PUBLIC_RATE_LIMIT", default_value_t = 20, global = true)]
     pub public_rate_limit: u32,
 
+    /// Addresses of reverse proxies (IPs or CIDR blocks, comma-separated) whose
+    /// `X-Forwarded-For` names the client; from any other peer the header is ignored, so
+    /// nobody can pick their own address for the rate limits and the audit log.
+    #[arg(long, env = "IPPO_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// A second address serving only `/metrics`, without login, for a Prometheus on a
+    /// private network (e.g. `127.0.0.1:9100`). On the main address `/metrics` answers
+    /// administrators only (a bearer token works for a scraper).
+    #[arg(long, env = "IPPO_METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Days after a session's end during which its survey code takes answers.
+    #[arg(long, env = "IPPO_SURVEY_DAYS", default_value_t = 14, global = true)]
+    pub survey_days: u32,
+
     /// Days after a session when its attendees' personal data is anonymised.
     #[arg(long, env = "IPPO_RETENTION_DAYS", default_value_t = 365, global = true)]
     pub retention_days: u32,
@@ -41,12 +57,22 @@ pub struct Config {
     pub public_url: String,
 
     /// Sender of outgoing mail.
-    #[arg(long, env = "IPPO_MAIL_FROM", default_value = "北九州市 スマホ教室 <noreply@ippo.example.jp>", global = true)]
+    #[arg(
+        long,
+        env = "IPPO_MAIL_FROM",
+        default_value = "北九州市 スマホ教室 <noreply@ippo.example.jp>",
+        global = true
+    )]
     pub mail_from: String,
 
     /// Seconds between housekeeping rounds (queueing day-before reminders, pruning counters).
     #[arg(long, env = "IPPO_HOUSEKEEPING_INTERVAL", default_value_t = 60, global = true)]
     pub housekeeping_interval_secs: u64,
+
+    /// Seconds a worker's claim on outbox messages lasts (renewed while it sends); what
+    /// an instance that died was holding waits at most this long for another.
+    #[arg(long, env = "IPPO_OUTBOX_LEASE", default_value_t = 30, global = true)]
+    pub outbox_lease_secs: u64,
 
     /// Longest wait between two delivery attempts of one e-mail, in seconds.
     #[arg(long, env = "IPPO_MAIL_MAX_BACKOFF", default_value_t = 60, global = true)]
@@ -61,13 +87,23 @@ pub enum SeedMode {
 
 impl Config {
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}/ippo.db", self.data_dir.display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/ippo.db", self.data_dir.display()))
     }
 
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
+    }
+
+    /// The public address is this machine (the default, or `localhost`): links in mails
+    /// and on printed QR codes would not open on anyone else's phone.
+    pub fn public_url_is_local(&self) -> bool {
+        let rest = self.public_url.split_once("://").map_or(self.public_url.as_str(), |(_, r)| r);
+        let host = rest.split(['/', ':']).next().unwrap_or_default().trim_start_matches('[');
+        host == "localhost"
+            || host.starts_with("127.")
+            || host == "0.0.0.0"
+            || host.is_empty()
+            || rest.starts_with("[::1]")
     }
 
     /// Cookies are marked Secure when the public address is https.

@@ -76,7 +76,12 @@ impl Db {
                         Ok(true)
                     })
                 })
-                .after_connect(|_, _| Box::pin(async { Ok(count_connection()) }))
+                .after_connect(|_, _| {
+                    Box::pin(async {
+                        count_connection();
+                        Ok(())
+                    })
+                })
                 .connect_with(options)
                 .await
                 .context("cannot connect to PostgreSQL")?;
@@ -101,7 +106,12 @@ impl Db {
                 // A file cannot hang up: testing a connection before each use would only add
                 // one more trip to its worker thread per query.
                 .test_before_acquire(false)
-                .after_connect(|_, _| Box::pin(async { Ok(count_connection()) }))
+                .after_connect(|_, _| {
+                    Box::pin(async {
+                        count_connection();
+                        Ok(())
+                    })
+                })
                 .connect_with(options)
                 .await
                 .context("cannot open the SQLite database")?;

@@ -36,6 +36,9 @@ pub enum AppError {
     Conflict(Problem),
     #[error("rate limited")]
     RateLimited,
+    /// A request body over the size the server reads (413).
+    #[error("too large")]
+    TooLarge,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -67,11 +70,13 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn code(&self) -> &'static str {
+    /// The error's code in the API's error shape (`error.code`).
+    pub fn code(&self) -> &'static str {
         match self {
             AppError::Invalid(_) => "invalid",
             AppError::BadRequest(_) => "bad_request",
@@ -81,6 +86,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Conflict(problem) => problem.key.rsplit('.').next().unwrap_or("conflict"),
             AppError::RateLimited => "rate_limited",
+            AppError::TooLarge => "too_large",
             AppError::Internal(_) => "internal",
         }
     }
@@ -89,11 +95,14 @@ impl AppError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             AppError::Invalid(_) => lang.tr("form.has_errors"),
-            AppError::BadRequest(problem) | AppError::Conflict(problem) | AppError::Refused(problem) => problem.message(lang),
+            AppError::BadRequest(problem) | AppError::Conflict(problem) | AppError::Refused(problem) => {
+                problem.message(lang)
+            }
             AppError::Unauthorized => lang.tr("error.unauthorized"),
             AppError::Forbidden => lang.tr("error.forbidden"),
             AppError::NotFound => lang.tr("error.not_found"),
             AppError::RateLimited => lang.tr("error.rate_limited"),
+            AppError::TooLarge => lang.tr("error.too_large"),
             AppError::Internal(_) => lang.tr("error.internal"),
         }
     }
@@ -101,11 +110,9 @@ impl AppError {
     /// Field messages in the reader's language.
     pub fn field_messages(&self, lang: Lang) -> Map<String, Value> {
         match self {
-            AppError::Invalid(errors) => errors
-                .0
-                .iter()
-                .map(|(field, problem)| (field.clone(), Value::String(problem.message(lang))))
-                .collect(),
+            AppError::Invalid(errors) => {
+                errors.0.iter().map(|(field, problem)| (field.clone(), Value::String(problem.message(lang)))).collect()
+            }
             _ => Map::new(),
         }
     }
@@ -120,11 +127,19 @@ pub fn request_lang() -> Lang {
     REQUEST_LANG.try_with(|lang| *lang).unwrap_or_default()
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        if let AppError::Internal(err) = &self {
+impl AppError {
+    /// Logs an error that is our fault (once, where it is answered); the person only
+    /// learns that something went wrong.
+    pub fn log_if_internal(&self) {
+        if let AppError::Internal(err) = self {
             tracing::error!(error = %format!("{err:#}"), "internal error");
         }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log_if_internal();
         let lang = request_lang();
         let mut error = json!({ "code": self.code(), "message": self.message(lang) });
         let fields = self.field_messages(lang);

@@ -4,14 +4,11 @@
 use std::{sync::OnceLock, time::Instant};
 
 use axum::{
-    extract::{MatchedPath, Request, State},
+    extract::{MatchedPath, Request},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-
-use super::state::AppState;
-use crate::on_db;
 
 /// The process-wide recorder (several apps in one test process share it).
 pub fn handle() -> &'static PrometheusHandle {
@@ -37,17 +34,7 @@ pub async fn track(req: Request, next: Next) -> Response {
     response
 }
 
-pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
-    let pending: Result<(i64, i64), sqlx::Error> = on_db!(&state.db, pool => {
-        sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) FROM outbox WHERE sent_at IS NULL",
-        )
-        .fetch_one(pool)
-        .await
-    });
-    if let Ok((pending, retrying)) = pending {
-        metrics::gauge!("ippo_outbox_pending").set(pending as f64);
-        metrics::gauge!("ippo_outbox_retrying").set(retrying as f64);
-    }
+/// The metrics in Prometheus' text format (the route that serves them adds its gauges first).
+pub fn render() -> impl IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle().render())
 }

@@ -1,13 +1,18 @@
-//! The server: configuration, storage, errors, the HTTP stack and the command line.
+//! Infrastructure: configuration, storage, errors, HTTP extractors and form posts,
+//! middleware pieces, metrics, rate limits, the audit log and web sessions. It imports
+//! no feature: features build on it.
 
 pub mod api;
 pub mod audit;
-pub mod cli;
+pub mod client;
 pub mod config;
 pub mod db;
+pub mod download;
 pub mod error;
-pub mod http;
+pub mod forms;
 pub mod metrics;
+pub mod once;
 pub mod ratelimit;
+pub mod routing;
 pub mod state;
 pub mod web_sessions;

@@ -1,19 +1,19 @@
 //! Fixed-window request counters in the database, so the limit holds across instances.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 use chrono::Utc;
 
 use super::{db::Db, error::AppError, state::AppState};
-use crate::{accounts::Viewer, on_db};
+use crate::{on_db, policy::Viewer};
 
 /// Anonymous writes (sign-up, cancel, survey) count against the client's per-minute
 /// allowance (`IPPO_PUBLIC_RATE_LIMIT`); logged-in staff are not limited.
-pub async fn public_write(state: &AppState, client: SocketAddr, viewer: Option<&Viewer>) -> Result<(), AppError> {
+pub async fn public_write(state: &AppState, client: IpAddr, viewer: Option<&Viewer>) -> Result<(), AppError> {
     if viewer.is_some() {
         return Ok(());
     }
-    let bucket = format!("public:{}", client.ip());
+    let bucket = format!("public:{client}");
     if allow(&state.db, &bucket, state.config.public_rate_limit).await? {
         Ok(())
     } else {
@@ -39,6 +39,20 @@ pub async fn allow(db: &Db, bucket: &str, per_minute: u32) -> Result<bool, sqlx:
         .await
     })?;
     Ok(hits as u32 <= per_minute)
+}
+
+/// Gives back one hit of `bucket` in the current minute: for attempts that turned out
+/// legitimate (a successful login), so only failures use up the allowance.
+pub async fn refund(db: &Db, bucket: &str) -> Result<(), sqlx::Error> {
+    let window = Utc::now().timestamp() / 60;
+    on_db!(db, pool => {
+        sqlx::query("UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND window_start = $2 AND hits > 0")
+            .bind(bucket)
+            .bind(window)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Drops windows older than an hour.

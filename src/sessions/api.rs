@@ -4,39 +4,42 @@ use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use chrono::{NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 
 use super::{
+    changes, field,
     store::{self, Span},
     SessionDetail, SessionFilter, SessionInput, SessionSummary,
 };
 use crate::{
     domain::{FieldErrors, Problem},
     server::{
-        api::{ApiJson, Authed, MaybeViewer},
+        api::{query_number, ApiJson, Authed, MaybeViewer},
         error::{AppError, AppResult},
-        http::Posted,
+        forms::Posted,
+        routing::Routes,
         state::AppState,
     },
     time::from_tokyo,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/sessions", get(list).post(create))
-        .route("/sessions/{id}", get(one).patch(edit))
-        .route("/sessions/{id}/cancel", post(cancel))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/sessions", list)
+        .post("/sessions", create)
+        .get("/sessions/{id}", one)
+        .patch("/sessions/{id}", edit)
+        .post("/sessions/{id}/cancel", cancel)
 }
 
-pub fn form_routes() -> Router<AppState> {
-    Router::new()
-        .route("/manage/sessions/new", post(create_form))
-        .route("/manage/sessions/{id}/edit", post(edit_form))
-        .route("/manage/sessions/{id}/cancel", post(cancel_form))
+pub fn form_routes() -> Routes {
+    Routes::new()
+        .post("/manage/sessions/new", create_form)
+        .post("/manage/sessions/{id}/edit", edit_form)
+        .post("/manage/sessions/{id}/cancel", cancel_form)
 }
 
 #[derive(Deserialize)]
@@ -46,24 +49,30 @@ struct ListQuery {
     ward: Option<String>,
     kind: Option<String>,
     topic: Option<String>,
-    venue_id: Option<i64>,
-    limit: Option<i64>,
-    offset: Option<i64>,
+    venue_id: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
 }
 
-async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> AppResult<Json<Vec<SessionSummary>>> {
+async fn list(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Json<Vec<SessionSummary>>> {
+    // An empty parameter (`venue_id=`) is no filter, as a form's empty choice sends it.
+    let text = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let filter = SessionFilter {
-        from: q.from,
-        to: q.to,
-        ward: q.ward,
-        kind: q.kind,
-        topic: q.topic,
-        venue_id: q.venue_id,
+        from: text(q.from),
+        to: text(q.to),
+        ward: text(q.ward),
+        kind: text(q.kind),
+        topic: text(q.topic),
+        venue_id: query_number("venue_id", q.venue_id.as_deref())?,
         include_past: false,
-        limit: q.limit,
-        offset: q.offset,
+        limit: query_number("limit", q.limit.as_deref())?,
+        offset: query_number("offset", q.offset.as_deref())?,
     };
-    Ok(Json(store::list(&state.db, &filter, Utc::now()).await?.sessions))
+    Ok(Json(store::list(&state.db, viewer.as_ref(), &filter, Utc::now()).await?.sessions))
 }
 
 async fn one(
@@ -79,9 +88,8 @@ async fn create(
     Authed(viewer): Authed,
     ApiJson(input): ApiJson<SessionInput>,
 ) -> AppResult<impl IntoResponse> {
-    viewer.require_manager()?;
-    let draft = store::check(&state.db, &input, store::api_meetings(&input)).await?;
-    let id = store::create(&state.db, draft).await?;
+    let draft = store::check(&state.db, &viewer, &input, store::api_meetings(&input)).await?;
+    let id = store::create(&state.db, &viewer, draft, None).await?;
     Ok((StatusCode::CREATED, Json(store::detail(&state.db, id, Some(&viewer)).await?)))
 }
 
@@ -92,7 +100,6 @@ async fn edit(
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> AppResult<Json<SessionDetail>> {
-    viewer.require_manager()?;
     let current = store::detail(&state.db, id, Some(&viewer)).await?;
     let mut merged = serde_json::to_value(current.to_input()).map_err(anyhow::Error::from)?;
     // New single start/end without new meetings means "one meeting at this time".
@@ -104,8 +111,8 @@ async fn edit(
     }
     let input: SessionInput = serde_json::from_value(merged)
         .map_err(|e| AppError::BadRequest(Problem::new("error.json_shape").with("detail", e)))?;
-    let draft = store::check(&state.db, &input, store::api_meetings(&input)).await?;
-    store::update(&state, id, draft).await?;
+    let draft = store::check(&state.db, &viewer, &input, store::api_meetings(&input)).await?;
+    changes::edit(&state, &viewer, id, draft).await?;
     Ok(Json(store::detail(&state.db, id, Some(&viewer)).await?))
 }
 
@@ -114,26 +121,25 @@ async fn cancel(
     Authed(viewer): Authed,
     Path(id): Path<i64>,
 ) -> AppResult<Json<SessionDetail>> {
-    viewer.require_manager()?;
-    store::cancel(&state, id).await?;
+    changes::cancel(&state, &viewer, id).await?;
     Ok(Json(store::detail(&state.db, id, Some(&viewer)).await?))
 }
 
 fn input_of(form: &Posted) -> SessionInput {
     let number = |name: &str| crate::domain::number(form.get(name)).ok();
     SessionInput {
-        kind: form.get("kind").into(),
-        title: form.get("title").into(),
-        topic: form.get("topic").into(),
-        venue_id: number("venue_id"),
-        capacity: number("capacity"),
-        loaner_devices: number("loaner_devices").or(Some(0)),
-        instructors: number("instructors").or(Some(0)),
-        assistants: number("assistants").or(Some(0)),
-        slot_minutes: number("slot_minutes"),
-        advisors: number("advisors"),
-        description: form.get("description").into(),
-        what_to_bring: form.get("what_to_bring").into(),
+        kind: form.get(field::KIND).into(),
+        title: form.get(field::TITLE).into(),
+        topic: form.get(field::TOPIC).into(),
+        venue_id: number(field::VENUE_ID),
+        capacity: number(field::CAPACITY),
+        loaner_devices: number(field::LOANER_DEVICES).or(Some(0)),
+        instructors: number(field::INSTRUCTORS).or(Some(0)),
+        assistants: number(field::ASSISTANTS).or(Some(0)),
+        slot_minutes: number(field::SLOT_MINUTES),
+        advisors: number(field::ADVISORS),
+        description: form.get(field::DESCRIPTION).into(),
+        what_to_bring: form.get(field::WHAT_TO_BRING).into(),
         ..Default::default()
     }
 }
@@ -141,7 +147,7 @@ fn input_of(form: &Posted) -> SessionInput {
 /// Numbers typed wrong get their own message, not "required".
 fn number_errors(form: &Posted) -> FieldErrors {
     let mut errors = FieldErrors::default();
-    for name in ["capacity", "loaner_devices", "instructors", "assistants", "slot_minutes", "advisors"] {
+    for name in field::NUMBERS {
         let raw = form.get(name);
         if !raw.trim().is_empty() {
             errors.check(name, crate::domain::number(raw));
@@ -155,42 +161,40 @@ fn form_meetings(form: &Posted) -> Result<Vec<Span>, FieldErrors> {
     let mut errors = FieldErrors::default();
     let mut meetings = Vec::new();
     for i in 1..=super::FORM_MEETING_ROWS {
-        let (date, start, end) = (
-            form.get(&format!("meeting_date_{i}")),
-            form.get(&format!("meeting_start_{i}")),
-            form.get(&format!("meeting_end_{i}")),
-        );
+        let (date, start, end) =
+            (form.get(&field::meeting_date(i)), form.get(&field::meeting_start(i)), form.get(&field::meeting_end(i)));
         if date.trim().is_empty() && start.trim().is_empty() && end.trim().is_empty() {
             continue;
         }
         let date = errors.check(
-            &format!("meeting_date_{i}"),
+            &field::meeting_date(i),
             NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| Problem::new("error.date")),
         );
         let time = |errors: &mut FieldErrors, field: String, value: &str| {
-            errors.check(&field, NaiveTime::parse_from_str(value.trim(), "%H:%M").map_err(|_| Problem::new("error.time")))
+            errors
+                .check(&field, NaiveTime::parse_from_str(value.trim(), "%H:%M").map_err(|_| Problem::new("error.time")))
         };
-        let start = time(&mut errors, format!("meeting_start_{i}"), start);
-        let end = time(&mut errors, format!("meeting_end_{i}"), end);
+        let start = time(&mut errors, field::meeting_start(i), start);
+        let end = time(&mut errors, field::meeting_end(i), end);
         if let (Some(d), Some(s), Some(e)) = (date, start, end) {
             if e <= s {
-                errors.add(format!("meeting_end_{i}"), Problem::new("error.end_before_start"));
+                errors.add(field::meeting_end(i), Problem::new("error.end_before_start"));
             }
             meetings.push((from_tokyo(d, s), from_tokyo(d, e)));
         }
     }
     if meetings.is_empty() && errors.is_empty() {
-        errors.add("meeting_date_1", Problem::new("error.required"));
+        errors.add(field::meeting_date(1), Problem::new("error.required"));
     }
     errors.into_result().map(|_| meetings)
 }
 
 /// Checks a form submission: typed numbers, meeting rows, then the session rules.
-async fn check_form(state: &AppState, form: &Posted) -> AppResult<store::Draft> {
+async fn check_form(state: &AppState, viewer: &crate::policy::Viewer, form: &Posted) -> AppResult<store::Draft> {
     let input = input_of(form);
     let meetings = form_meetings(form);
     let mut errors = number_errors(form);
-    match store::check(&state.db, &input, meetings).await {
+    match store::check(&state.db, viewer, &input, meetings).await {
         Ok(draft) if errors.is_empty() => Ok(draft),
         Ok(_) => Err(errors.into()),
         Err(AppError::Invalid(more)) => {
@@ -208,26 +212,23 @@ fn errors_has(errors: &FieldErrors, field: &str) -> bool {
 
 async fn create_form(State(state): State<AppState>, form: Posted) -> Response {
     let result = async {
-        form.viewer_or_401()?.require_manager()?;
-        let draft = check_form(&state, &form).await?;
-        store::create(&state.db, draft).await
+        let viewer = form.viewer_or_401()?;
+        let draft = check_form(&state, &viewer, &form).await?;
+        store::create(&state.db, &viewer, draft, form.once_key()).await
     };
-    form.finish(&state, result.await, |id| format!("/sessions/{id}?saved=1")).await
+    form.finish(result.await, |id| format!("/sessions/{id}?saved=1"))
 }
 
 async fn edit_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
-        form.viewer_or_401()?.require_manager()?;
-        let draft = check_form(&state, &form).await?;
-        store::update(&state, id, draft).await
+        let viewer = form.viewer_or_401()?;
+        let draft = check_form(&state, &viewer, &form).await?;
+        changes::edit(&state, &viewer, id, draft).await
     };
-    form.finish(&state, result.await, |_| format!("/sessions/{id}?saved=1")).await
+    form.finish(result.await, |_| format!("/sessions/{id}?saved=1"))
 }
 
 async fn cancel_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
-    let result = async {
-        form.viewer_or_401()?.require_manager()?;
-        store::cancel(&state, id).await
-    };
-    form.finish(&state, result.await, |_| format!("/sessions/{id}?cancelled=1")).await
+    let result = async { changes::cancel(&state, &form.viewer_or_401()?, id).await };
+    form.finish(result.await, |_| format!("/sessions/{id}?cancelled=1"))
 }

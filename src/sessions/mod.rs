@@ -1,7 +1,6 @@
 //! Sessions (講座・開催回) and their meetings (開催日): scheduling, listing, the public pages.
 
 use chrono::{DateTime, Utc};
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -9,17 +8,15 @@ use crate::{
     venues::Venue,
 };
 
-pub mod pages;
-#[cfg(feature = "ssr")]
 pub mod api;
-#[cfg(feature = "ssr")]
+pub mod changes;
+pub mod pages;
 pub mod store;
 
 /// The national programme asks for one instructor or assistant per this many attendees.
 pub const ATTENDEES_PER_HELPER: i32 = 4;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Meeting {
     pub id: i64,
     pub starts_at: DateTime<Utc>,
@@ -41,10 +38,20 @@ pub struct SessionSummary {
     pub waitlist_count: i32,
     pub loaner_devices: i32,
     pub status: SessionStatus,
+    /// How many meetings, and whether they repeat weekly (see `schedule`).
+    pub meeting_count: i32,
+    pub weekly: bool,
+}
+
+impl SessionSummary {
+    /// Its dates as a flyer gives them (`time::format_schedule`): 「全4回（毎週木曜）…」.
+    pub fn schedule(&self, lang: crate::i18n::Lang) -> String {
+        crate::time::format_schedule(self.starts_at, self.ends_at, self.meeting_count, self.weekly, lang)
+    }
 }
 
 /// One session with everything its page needs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionDetail {
     #[serde(flatten)]
     pub summary: SessionSummary,
@@ -57,6 +64,9 @@ pub struct SessionDetail {
     pub confirmed: i32,
     pub meetings: Vec<Meeting>,
     pub venue: Venue,
+    /// How many times its dates, times or place changed: the SEQUENCE of its calendar files.
+    #[serde(skip_serializing, default)]
+    pub schedule_sequence: i32,
     /// Only for staff of the venue and managers: the code printed on survey sheets.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey_code: Option<String>,
@@ -108,7 +118,7 @@ pub struct SessionFilter {
     pub kind: Option<String>,
     pub topic: Option<String>,
     pub venue_id: Option<i64>,
-    /// Managers also see what has ended.
+    /// Also what has started or ended (staff of the venue and managers only).
     pub include_past: bool,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -121,20 +131,38 @@ pub struct SessionPage {
     pub has_more: bool,
 }
 
-#[server]
-pub async fn list_sessions(filter: SessionFilter) -> Result<SessionPage, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    store::list(&state.db, &filter, Utc::now()).await.map_err(|e| ServerFnError::new(e.to_string()))
-}
+/// The names of the scheduling form's fields: the same strings name the API body's
+/// fields in error messages, so the view, the parser and the errors agree.
+pub mod field {
+    pub const KIND: &str = "kind";
+    pub const TITLE: &str = "title";
+    pub const TOPIC: &str = "topic";
+    pub const VENUE_ID: &str = "venue_id";
+    pub const CAPACITY: &str = "capacity";
+    pub const LOANER_DEVICES: &str = "loaner_devices";
+    pub const INSTRUCTORS: &str = "instructors";
+    pub const ASSISTANTS: &str = "assistants";
+    pub const SLOT_MINUTES: &str = "slot_minutes";
+    pub const ADVISORS: &str = "advisors";
+    pub const DESCRIPTION: &str = "description";
+    pub const WHAT_TO_BRING: &str = "what_to_bring";
+    /// A single meeting's times (API) and where problems with the meetings as a whole go.
+    pub const STARTS_AT: &str = "starts_at";
+    pub const ENDS_AT: &str = "ends_at";
+    /// The numbers typed into the form.
+    pub const NUMBERS: [&str; 6] = [CAPACITY, LOANER_DEVICES, INSTRUCTORS, ASSISTANTS, SLOT_MINUTES, ADVISORS];
 
-#[server]
-pub async fn get_session(id: i64) -> Result<Option<SessionDetail>, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    let viewer = crate::accounts::current_viewer();
-    match store::detail(&state.db, id, viewer.as_ref()).await {
-        Ok(detail) => Ok(Some(detail)),
-        Err(crate::server::error::AppError::NotFound) => Ok(None),
-        Err(e) => Err(ServerFnError::new(e.to_string())),
+    /// Row `i` (from 1) of the form's meeting table.
+    pub fn meeting_date(i: usize) -> String {
+        format!("meeting_date_{i}")
+    }
+
+    pub fn meeting_start(i: usize) -> String {
+        format!("meeting_start_{i}")
+    }
+
+    pub fn meeting_end(i: usize) -> String {
+        format!("meeting_end_{i}")
     }
 }
 

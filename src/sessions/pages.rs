@@ -1,26 +1,37 @@
 //! Session pages: the public list and session page, a venue's month view, and the
 //! managers' list and scheduling form.
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{get_session, list_sessions, SessionDetail, SessionFilter, SessionSummary};
+use super::{field, store, Meeting, SessionDetail, SessionFilter, SessionPage, SessionSummary};
 use crate::{
-    accounts::current_viewer,
-    app::{data_table, deferred, load_failed, url_escape, NotFound, Refused},
     domain::{SessionKind, SessionStatus, Topic},
-    forms::{BareInput, FieldError, FormErrors, SelectField, TextArea, TextField},
-    i18n::{current_lang, Lang},
-    time::{format_span, to_tokyo},
-    venues::{fetch_venue_directory, VenueDirectory},
+    i18n::Lang,
+    policy::Viewer,
+    server::error::{AppError, AppResult},
+    time::{format_span, from_tokyo, to_tokyo},
+    ui::{
+        current_lang, current_viewer, data_table, deferred, error_page, flash,
+        forms::{BareInput, FieldError, FormErrors, OnceKey, SelectField, TextArea, TextField},
+        guarded, load_page, page_context, param_i64, query_flag, query_param, url_escape,
+    },
+    venues::{pages::directory, Venue, VenueDirectory},
 };
 
 const HOME_PAGE_SIZE: i64 = 20;
 
-fn query_param(name: &str) -> Option<String> {
-    use_query_map().get_untracked().get(name).filter(|v| !v.is_empty())
+/// One session as the viewer may see it (staff of its venue also get its survey code).
+pub async fn session(id: i64) -> AppResult<SessionDetail> {
+    let (state, viewer) = page_context()?;
+    store::detail(&state.db, id, viewer.as_ref()).await
+}
+
+/// A page of sessions matching the filter, as the viewer may list them.
+pub async fn list(filter: SessionFilter) -> AppResult<SessionPage> {
+    let (state, viewer) = page_context()?;
+    store::list(&state.db, viewer.as_ref(), &filter, Utc::now()).await
 }
 
 fn kind_options(lang: Lang) -> Vec<(String, String)> {
@@ -54,14 +65,12 @@ fn kind_badge(kind: SessionKind, lang: Lang) -> impl IntoView {
 
 fn session_card(s: &SessionSummary, dir: &VenueDirectory, lang: Lang) -> impl IntoView {
     let venue = dir.venue(s.venue_id);
-    let venue_line = venue
-        .map(|v| format!("{}（{}）", v.name, dir.ward_name(&v.ward, lang)))
-        .unwrap_or_default();
+    let venue_line = venue.map(|v| format!("{}（{}）", v.name, dir.ward_name(&v.ward, lang))).unwrap_or_default();
     view! {
         <li class="session-card">
             {kind_badge(s.kind, lang)}
             <h2><a href=format!("/sessions/{}", s.id)>{s.title.clone()}</a></h2>
-            <p class="session-date">{format_span(s.starts_at, s.ends_at, lang)}</p>
+            <p class="session-date">{s.schedule(lang)}</p>
             <p class="session-venue">{venue_line}</p>
             <p class="cluster">
                 {seats_badge(s, lang)}
@@ -93,17 +102,22 @@ pub fn HomePage() -> impl IntoView {
             {move || {
                 let filter = filter.clone();
                 deferred(async move {
-                    let (dir, found) = (fetch_venue_directory().await, list_sessions(filter.clone()).await);
-                    match (dir, found) {
-                        (Ok(dir), Ok(found)) => home_results(&dir, &filter, found, page, lang).into_any(),
-                        (Ok(dir), Err(_)) => {
+                    let dir = match directory().await {
+                        Ok(dir) => dir,
+                        Err(err) => return error_page(err),
+                    };
+                    match list(filter.clone()).await {
+                        Ok(found) => home_results(&dir, &filter, found, page, lang).into_any(),
+                        // A filter that does not read (a date typed wrong): the form again, and why.
+                        Err(AppError::Invalid(_)) => {
+                            crate::ui::set_status(http::StatusCode::BAD_REQUEST);
                             view! {
                                 {filters_form(&dir, &filter, lang)}
                                 <div class="notice notice-error" role="alert"><p>{lang.tr("error.filter")}</p></div>
                             }
                             .into_any()
                         }
-                        _ => load_failed(lang),
+                        Err(err) => error_page(err),
                     }
                 })
             }}
@@ -126,17 +140,30 @@ fn filters_form(dir: &VenueDirectory, filter: &SessionFilter, lang: Lang) -> imp
     }
 }
 
-fn home_results(dir: &VenueDirectory, filter: &SessionFilter, found: super::SessionPage, page: i64, lang: Lang) -> impl IntoView {
+fn home_results(
+    dir: &VenueDirectory,
+    filter: &SessionFilter,
+    found: SessionPage,
+    page: i64,
+    lang: Lang,
+) -> impl IntoView {
     let count_text = if found.sessions.is_empty() { lang.tr("home.none") } else { String::new() };
-    let query_without_page = [("ward", &filter.ward), ("kind", &filter.kind), ("topic", &filter.topic), ("from", &filter.from)]
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", url_escape(v))))
-        .collect::<Vec<_>>()
-        .join("&");
+    // After a search the eye (and a screen reader) moves to how many were found.
+    let searched = [&filter.ward, &filter.kind, &filter.topic, &filter.from].iter().any(|f| f.is_some());
+    let found_text = lang.tr_with(
+        if found.has_more { "home.found_more" } else { "home.found" },
+        &[("n", found.sessions.len().to_string())],
+    );
+    let query_without_page =
+        [("ward", &filter.ward), ("kind", &filter.kind), ("topic", &filter.topic), ("from", &filter.from)]
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", url_escape(v))))
+            .collect::<Vec<_>>()
+            .join("&");
     let page_href = move |p: i64| format!("/?{query_without_page}&page={p}");
     view! {
         {filters_form(dir, filter, lang)}
-        <h2 class="visually-hidden">{lang.tr("home.results")}</h2>
+        <h2 id="results" tabindex="-1" autofocus=searched class="results-heading">{lang.tr("home.results")}" "<span class="results-count">{found_text}</span></h2>
         {(!count_text.is_empty()).then(|| view! { <p class="notice notice-info">{count_text}</p> })}
         <ul class="session-list">
             {found.sessions.iter().map(|s| session_card(s, dir, lang)).collect_view()}
@@ -151,20 +178,9 @@ fn home_results(dir: &VenueDirectory, filter: &SessionFilter, found: super::Sess
 #[component]
 pub fn SessionPage() -> impl IntoView {
     let lang = current_lang();
-    let id = use_params_map().get_untracked().get("id").and_then(|id| id.parse::<i64>().ok());
-    let Some(id) = id else { return view! { <NotFound/> }.into_any() };
-    view! {
-        <Suspense>
-            {move || deferred(async move {
-                match get_session(id).await {
-                    Ok(Some(detail)) => session_view(detail, lang).into_any(),
-                    Ok(None) => view! { <NotFound/> }.into_any(),
-                    Err(_) => load_failed(lang),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
+    view! { <Suspense>{move || load_page(session(id), move |detail| session_view(detail, lang).into_any())}</Suspense> }
+        .into_any()
 }
 
 fn session_view(d: SessionDetail, lang: Lang) -> impl IntoView {
@@ -173,8 +189,8 @@ fn session_view(d: SessionDetail, lang: Lang) -> impl IntoView {
     let works_here = viewer.as_ref().is_some_and(|v| v.works_at(d.venue.id));
     let is_manager = viewer.as_ref().is_some_and(|v| v.is_manager());
     let open = s.status == SessionStatus::Scheduled && s.starts_at > Utc::now();
-    let saved = query_param("saved").is_some();
-    let cancelled_now = query_param("cancelled").is_some();
+    let saved = query_flag("saved");
+    let cancelled_now = query_flag("cancelled");
     let meetings = d
         .meetings
         .iter()
@@ -187,7 +203,7 @@ fn session_view(d: SessionDetail, lang: Lang) -> impl IntoView {
     let helpers = d.instructors + d.assistants;
     view! {
         <Title text=s.title.clone()/>
-        {saved.then(|| view! { <div class="notice notice-success" role="status"><p>{lang.tr("form.saved")}</p></div> })}
+        {flash(saved, lang.tr("form.saved"))}
         {cancelled_now.then(|| view! { <div class="notice notice-warning" role="status"><p>{lang.tr("sessions.cancelled_notice")}</p></div> })}
         {kind_badge(s.kind, lang)}
         <h1>{s.title.clone()}</h1>
@@ -200,6 +216,7 @@ fn session_view(d: SessionDetail, lang: Lang) -> impl IntoView {
                 <strong>{d.venue.name.clone()}</strong><br/>
                 {d.venue.address.clone()}
                 {(!d.venue.access.is_empty()).then(|| view! { <br/><span class="muted">{d.venue.access.clone()}</span> })}
+                {crate::venues::pages::visit_facts(&d.venue, lang)}
             </dd>
             <dt>{lang.tr("sessions.topic")}</dt>
             <dd>{s.topic.label(lang)}</dd>
@@ -259,12 +276,11 @@ fn session_view(d: SessionDetail, lang: Lang) -> impl IntoView {
 
 /// `YYYY-MM` of the month to show, defaulting to this month in Tokyo.
 fn month_start(param: Option<String>) -> NaiveDate {
-    param
-        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| {
-            let today = crate::time::today_tokyo(Utc::now());
-            today.with_day(1).expect("day 1 exists")
-        })
+    let asked = param.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
+    asked.filter(|d| crate::time::in_years(*d)).unwrap_or_else(|| {
+        let today = crate::time::today_tokyo(Utc::now());
+        today.with_day(1).expect("day 1 exists")
+    })
 }
 
 fn next_month(d: NaiveDate) -> NaiveDate {
@@ -283,47 +299,25 @@ fn previous_month(d: NaiveDate) -> NaiveDate {
 #[component]
 pub fn VenueCalendarPage() -> impl IntoView {
     let lang = current_lang();
-    let id = use_params_map().get_untracked().get("id").and_then(|id| id.parse::<i64>().ok());
-    let Some(id) = id else { return view! { <NotFound/> }.into_any() };
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
     let first = month_start(query_param("month"));
     view! {
         <Suspense>
-            {move || deferred(async move {
-                let dir = fetch_venue_directory().await;
-                let meetings = venue_month(id, first.format("%Y-%m").to_string()).await;
-                match (dir, meetings) {
-                    (Ok(dir), Ok(meetings)) => match dir.venue(id).cloned() {
-                        Some(venue) => month_view(&venue, first, meetings, lang).into_any(),
-                        None => view! { <NotFound/> }.into_any(),
-                    },
-                    _ => load_failed(lang),
-                }
-            })}
+            {move || load_page(venue_month(id, first), move |(venue, meetings)| month_view(&venue, first, meetings, lang).into_any())}
         </Suspense>
     }
     .into_any()
 }
 
-/// The meetings of one venue in one month (`YYYY-MM`, Tokyo), with their sessions.
-#[server]
-pub async fn venue_month(
-    venue_id: i64,
-    month: String,
-) -> Result<Vec<(super::Meeting, SessionSummary)>, ServerFnError> {
-    use crate::time::from_tokyo;
-    use chrono::NaiveTime;
-    let state = crate::server::state::app_state()?;
-    let first = month_start(Some(month));
+/// A venue and the meetings of its sessions in the month beginning `first` (Tokyo).
+async fn venue_month(venue_id: i64, first: NaiveDate) -> AppResult<(Venue, Vec<(Meeting, SessionSummary)>)> {
+    let venue = directory().await?.venue(venue_id).cloned().ok_or(AppError::NotFound)?;
+    let (state, _) = page_context()?;
     let (from, to) = (from_tokyo(first, NaiveTime::MIN), from_tokyo(next_month(first), NaiveTime::MIN));
-    super::store::venue_meetings(&state.db, venue_id, from, to).await.map_err(|e| ServerFnError::new(e.to_string()))
+    Ok((venue, store::venue_meetings(&state.db, venue_id, from, to).await?))
 }
 
-fn month_view(
-    venue: &crate::venues::Venue,
-    first: NaiveDate,
-    meetings: Vec<(super::Meeting, SessionSummary)>,
-    lang: Lang,
-) -> impl IntoView {
+fn month_view(venue: &Venue, first: NaiveDate, meetings: Vec<(Meeting, SessionSummary)>, lang: Lang) -> impl IntoView {
     let title = lang.tr_with(
         "calendar.heading",
         &[("venue", venue.name.clone()), ("year", first.year().to_string()), ("month", first.month().to_string())],
@@ -362,7 +356,7 @@ fn month_view(
     view! {
         <Title text=title.clone()/>
         <h1>{title.clone()}</h1>
-        <p>{venue.address.clone()}</p>
+        <p>{venue.address.clone()}{crate::venues::pages::visit_facts(venue, lang)}</p>
         <nav class="month-nav cluster" aria-label=lang.tr("calendar.months")>
             <a href=href(previous_month(first))>{lang.tr("calendar.previous")}</a>
             <a href=href(next_month(first))>{lang.tr("calendar.next")}</a>
@@ -383,29 +377,31 @@ fn month_view(
 #[component]
 pub fn ManageHomePage() -> impl IntoView {
     let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.is_manager()) {
-        return view! { <Refused/> }.into_any();
-    }
-    view! {
-        <Title text=lang.tr("manage.title")/>
-        <h1>{lang.tr("manage.title")}</h1>
-        <ul class="stack">
-            <li><a class="button button-primary" href="/manage/sessions/new">{lang.tr("sessions.new")}</a></li>
-            <li><a href="/manage/kpi">{lang.tr("kpi.title")}</a></li>
-            <li><a href="/manage/sessions">{lang.tr("manage.sessions")}</a></li>
-            <li><a href="/manage/venues">{lang.tr("venues.title")}</a></li>
-            <li><a href="/manage/partners">{lang.tr("partners.title")}</a></li>
-            <li><a href="/manage/exchange">{lang.tr("exchange.title")}</a></li>
-        </ul>
-    }
-    .into_any()
+    guarded(Viewer::require_manager, move || {
+        view! {
+            <Title text=lang.tr("manage.title")/>
+            <h1>{lang.tr("manage.title")}</h1>
+            {page_context().is_ok_and(|(state, _)| state.config.public_url_is_local()).then(|| view! {
+                <div class="notice notice-warning" role="status"><p>{lang.tr("manage.public_url_local")}</p></div>
+            })}
+            <ul class="stack">
+                <li><a class="button button-primary" href="/manage/sessions/new">{lang.tr("sessions.new")}</a></li>
+                <li><a href="/manage/kpi">{lang.tr("kpi.title")}</a></li>
+                <li><a href="/manage/sessions">{lang.tr("manage.sessions")}</a></li>
+                <li><a href="/manage/venues">{lang.tr("venues.title")}</a></li>
+                <li><a href="/manage/partners">{lang.tr("partners.title")}</a></li>
+                <li><a href="/manage/exchange">{lang.tr("exchange.title")}</a></li>
+            </ul>
+        }
+        .into_any()
+    })
 }
 
 #[component]
 pub fn ManageSessionsPage() -> impl IntoView {
     let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.is_manager()) {
-        return view! { <Refused/> }.into_any();
+    if let Err(err) = current_viewer().ok_or(AppError::Unauthorized).and_then(|v| v.require_manager()) {
+        return error_page(err);
     }
     let page: i64 = query_param("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
     let filter = SessionFilter {
@@ -423,19 +419,24 @@ pub fn ManageSessionsPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let filter = filter.clone();
-                deferred(async move {
-                    match (fetch_venue_directory().await, list_sessions(filter.clone()).await) {
-                        (Ok(dir), Ok(found)) => manage_table(&dir, &filter, found, page, lang).into_any(),
-                        _ => load_failed(lang),
-                    }
-                })
+                let load = {
+                    let filter = filter.clone();
+                    async move { Ok((directory().await?, list(filter).await?)) }
+                };
+                load_page(load, move |(dir, found)| manage_table(&dir, &filter, found, page, lang).into_any())
             }}
         </Suspense>
     }
     .into_any()
 }
 
-fn manage_table(dir: &VenueDirectory, filter: &SessionFilter, found: super::SessionPage, page: i64, lang: Lang) -> impl IntoView {
+fn manage_table(
+    dir: &VenueDirectory,
+    filter: &SessionFilter,
+    found: SessionPage,
+    page: i64,
+    lang: Lang,
+) -> impl IntoView {
     let venues = dir.venues.iter().map(|v| (v.id.to_string(), v.name.clone())).collect();
     let rows = found
         .sessions
@@ -444,7 +445,7 @@ fn manage_table(dir: &VenueDirectory, filter: &SessionFilter, found: super::Sess
             let venue = dir.venue(s.venue_id).map(|v| v.name.clone()).unwrap_or_default();
             view! {
                 <tr>
-                    <td>{format_span(s.starts_at, s.ends_at, lang)}</td>
+                    <td>{s.schedule(lang)}</td>
                     <td><a href=format!("/sessions/{}", s.id)>{s.title.clone()}</a></td>
                     <td>{s.kind.label(lang)}</td>
                     <td>{venue}</td>
@@ -475,32 +476,27 @@ fn manage_table(dir: &VenueDirectory, filter: &SessionFilter, found: super::Sess
 #[component]
 pub fn SessionFormPage() -> impl IntoView {
     let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.is_manager()) {
-        return view! { <Refused/> }.into_any();
-    }
-    let id = use_params_map().get_untracked().get("id").and_then(|id| id.parse::<i64>().ok());
-    let title = lang.tr(if id.is_some() { "sessions.edit" } else { "sessions.new" });
-    view! {
-        <Title text=title.clone()/>
-        <h1>{title}</h1>
-        <Suspense>
-            {move || deferred(async move {
-                let existing = match id {
-                    Some(id) => match get_session(id).await {
-                        Ok(Some(d)) => Some(d),
-                        Ok(None) => return view! { <NotFound/> }.into_any(),
-                        Err(_) => return load_failed(lang),
-                    },
-                    None => None,
-                };
-                match fetch_venue_directory().await {
-                    Ok(dir) => session_form(&dir, existing, lang).into_any(),
-                    Err(_) => load_failed(lang),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    let id = param_i64("id");
+    guarded(Viewer::require_manager, move || {
+        let title = lang.tr(if id.is_some() { "sessions.edit" } else { "sessions.new" });
+        view! {
+            <Title text=title.clone()/>
+            <h1>{title}</h1>
+            <Suspense>
+                {move || load_page(session_and_directory(id), move |(existing, dir)| session_form(&dir, existing, lang).into_any())}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+/// The session being edited (if any) and the venues to choose from.
+async fn session_and_directory(id: Option<i64>) -> AppResult<(Option<SessionDetail>, VenueDirectory)> {
+    let existing = match id {
+        Some(id) => Some(session(id).await?),
+        None => None,
+    };
+    Ok((existing, directory().await?))
 }
 
 fn session_form(dir: &VenueDirectory, existing: Option<SessionDetail>, lang: Lang) -> impl IntoView {
@@ -515,8 +511,7 @@ fn session_form(dir: &VenueDirectory, existing: Option<SessionDetail>, lang: Lan
             let date = m.map(|m| to_tokyo(m.starts_at).format("%Y-%m-%d").to_string()).unwrap_or_default();
             let start = m.map(|m| to_tokyo(m.starts_at).format("%H:%M").to_string()).unwrap_or_default();
             let end = m.map(|m| to_tokyo(m.ends_at).format("%H:%M").to_string()).unwrap_or_default();
-            let (date_name, start_name, end_name) =
-                (format!("meeting_date_{i}"), format!("meeting_start_{i}"), format!("meeting_end_{i}"));
+            let (date_name, start_name, end_name) = (field::meeting_date(i), field::meeting_start(i), field::meeting_end(i));
             let row_label = lang.tr_with("sessions.meeting_n", &[("n", i.to_string())]);
             view! {
                 <tr>
@@ -540,14 +535,15 @@ fn session_form(dir: &VenueDirectory, existing: Option<SessionDetail>, lang: Lan
     view! {
         <form method="post" class="form" novalidate>
             <FormErrors/>
-            <SelectField name="kind" label=lang.tr("sessions.kind") options=kind_options(lang) value=s.as_ref().map(|s| s.kind.as_str().to_string()).unwrap_or_default() required=true empty=lang.tr("form.choose")/>
-            <TextField name="title" label=lang.tr("sessions.title") value=s.as_ref().map(|s| s.title.clone()).unwrap_or_default() required=true/>
-            <SelectField name="topic" label=lang.tr("sessions.topic") options=topic_options(lang) value=s.as_ref().map(|s| s.topic.as_str().to_string()).unwrap_or_default() required=true empty=lang.tr("form.choose")/>
-            <SelectField name="venue_id" label=lang.tr("sessions.venue") options=venues value=s.as_ref().map(|s| s.venue_id.to_string()).unwrap_or_default() required=true empty=lang.tr("form.choose")/>
+            <OnceKey/>
+            <SelectField name=field::KIND label=lang.tr("sessions.kind") options=kind_options(lang) value=s.as_ref().map(|s| s.kind.as_str().to_string()).unwrap_or_default() required=true empty=lang.tr("form.choose")/>
+            <TextField name=field::TITLE label=lang.tr("sessions.title") value=s.as_ref().map(|s| s.title.clone()).unwrap_or_default() required=true/>
+            <SelectField name=field::TOPIC label=lang.tr("sessions.topic") options=topic_options(lang) value=s.as_ref().map(|s| s.topic.as_str().to_string()).unwrap_or_default() required=true empty=lang.tr("form.choose")/>
+            <SelectField name=field::VENUE_ID label=lang.tr("sessions.venue") options=venues value=s.as_ref().map(|s| s.venue_id.to_string()).unwrap_or_default() required=true empty=lang.tr("form.choose")/>
             <fieldset class="fieldset">
                 <legend>{lang.tr("sessions.meetings")}</legend>
                 <p class="field-hint" id="meetings-hint">{lang.tr("sessions.meetings_hint")}</p>
-                <FieldError name="starts_at"/>
+                <FieldError name=field::STARTS_AT/>
                 <div class="table-wrap" tabindex="0">
                     <table class="table">
                         <thead>
@@ -562,14 +558,14 @@ fn session_form(dir: &VenueDirectory, existing: Option<SessionDetail>, lang: Lan
                     </table>
                 </div>
             </fieldset>
-            <TextField name="capacity" label=lang.tr("sessions.capacity") value=num(s.as_ref().map(|s| s.capacity)) input_type="number" inputmode="numeric" hint=lang.tr("sessions.capacity_hint")/>
-            <TextField name="loaner_devices" label=lang.tr("sessions.loaner_devices") value=num(s.as_ref().map(|s| s.loaner_devices)) input_type="number" inputmode="numeric"/>
-            <TextField name="instructors" label=lang.tr("sessions.instructors") value=num(e.map(|d| d.instructors)) input_type="number" inputmode="numeric"/>
-            <TextField name="assistants" label=lang.tr("sessions.assistants") value=num(e.map(|d| d.assistants)) input_type="number" inputmode="numeric"/>
-            <TextField name="slot_minutes" label=lang.tr("sessions.slot_minutes") value=num(e.and_then(|d| d.slot_minutes)) input_type="number" inputmode="numeric" hint=lang.tr("sessions.consultation_only")/>
-            <TextField name="advisors" label=lang.tr("sessions.advisors") value=num(e.and_then(|d| d.advisors)) input_type="number" inputmode="numeric" hint=lang.tr("sessions.consultation_only")/>
-            <TextArea name="description" label=lang.tr("sessions.description") value=e.map(|d| d.description.clone()).unwrap_or_default()/>
-            <TextArea name="what_to_bring" label=lang.tr("sessions.what_to_bring") value=e.map(|d| d.what_to_bring.clone()).unwrap_or_default()/>
+            <TextField name=field::CAPACITY label=lang.tr("sessions.capacity") value=num(s.as_ref().map(|s| s.capacity)) input_type="number" inputmode="numeric" hint=lang.tr("sessions.capacity_hint")/>
+            <TextField name=field::LOANER_DEVICES label=lang.tr("sessions.loaner_devices") value=num(s.as_ref().map(|s| s.loaner_devices)) input_type="number" inputmode="numeric"/>
+            <TextField name=field::INSTRUCTORS label=lang.tr("sessions.instructors") value=num(e.map(|d| d.instructors)) input_type="number" inputmode="numeric"/>
+            <TextField name=field::ASSISTANTS label=lang.tr("sessions.assistants") value=num(e.map(|d| d.assistants)) input_type="number" inputmode="numeric"/>
+            <TextField name=field::SLOT_MINUTES label=lang.tr("sessions.slot_minutes") value=num(e.and_then(|d| d.slot_minutes)) input_type="number" inputmode="numeric" hint=lang.tr("sessions.consultation_only")/>
+            <TextField name=field::ADVISORS label=lang.tr("sessions.advisors") value=num(e.and_then(|d| d.advisors)) input_type="number" inputmode="numeric" hint=lang.tr("sessions.consultation_only")/>
+            <TextArea name=field::DESCRIPTION label=lang.tr("sessions.description") value=e.map(|d| d.description.clone()).unwrap_or_default()/>
+            <TextArea name=field::WHAT_TO_BRING label=lang.tr("sessions.what_to_bring") value=e.map(|d| d.what_to_bring.clone()).unwrap_or_default()/>
             <div class="button-row">
                 <button type="submit" class="button button-primary">{lang.tr("form.save")}</button>
                 <a class="button button-secondary" href="/manage/sessions">{lang.tr("form.cancel")}</a>

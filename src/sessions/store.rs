@@ -1,16 +1,18 @@
-//! Storage and rules of sessions: listing, scheduling, editing and cancelling.
+//! Storage and rules of sessions' own rows: listing, reading, checking a schedule and
+//! writing it. What a change means for the people registered is `sessions::changes`'s.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SubsecRound, Utc};
 use rand::Rng;
 
-use super::{Meeting, MeetingInput, SessionDetail, SessionFilter, SessionInput, SessionPage, SessionSummary};
+use super::{field, Meeting, MeetingInput, SessionDetail, SessionFilter, SessionInput, SessionPage, SessionSummary};
 use crate::{
-    accounts::Viewer,
     domain::{self, Capacity, FieldErrors, Problem, SessionKind, SessionStatus, Topic},
     on_db, on_tx,
+    policy::Viewer,
     server::{
         db::{Db, Tx},
         error::{AppError, AppResult},
+        once,
     },
     time::from_tokyo,
     venues,
@@ -37,6 +39,8 @@ struct SummaryRow {
     waitlist_count: i32,
     loaner_devices: i32,
     status: SessionStatus,
+    meeting_count: i32,
+    weekly: bool,
 }
 
 impl From<SummaryRow> for SessionSummary {
@@ -54,21 +58,34 @@ impl From<SummaryRow> for SessionSummary {
             waitlist_count: r.waitlist_count,
             loaner_devices: r.loaner_devices,
             status: r.status,
+            meeting_count: r.meeting_count,
+            weekly: r.weekly,
         }
     }
 }
 
 const SUMMARY_COLUMNS: &str = "s.id, s.kind, s.title, s.topic, s.venue_id, s.starts_at, s.ends_at, s.capacity, \
-     s.confirmed_count, s.waitlist_count, s.loaner_devices, s.status";
+     s.confirmed_count, s.waitlist_count, s.loaner_devices, s.status, s.meeting_count, s.weekly";
 
 fn tokyo_day_start(date: &str) -> Result<DateTime<Utc>, Problem> {
-    NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-        .map(|d| from_tokyo(d, NaiveTime::MIN))
-        .map_err(|_| Problem::new("error.date"))
+    domain::date(date).map(|d| from_tokyo(d, NaiveTime::MIN))
 }
 
-/// Upcoming sessions (or, for managers, all) matching the filter, soonest first.
-pub async fn list(db: &Db, filter: &SessionFilter, now: DateTime<Utc>) -> AppResult<SessionPage> {
+/// Upcoming sessions matching the filter, soonest first. Sessions that have started are
+/// listed only for staff (`include_past`): a manager's, or a staff member's own venue's.
+pub async fn list(
+    db: &Db,
+    viewer: Option<&Viewer>,
+    filter: &SessionFilter,
+    now: DateTime<Utc>,
+) -> AppResult<SessionPage> {
+    if filter.include_past {
+        let viewer = crate::policy::logged_in(viewer)?;
+        match filter.venue_id {
+            Some(venue_id) => viewer.require_venue(venue_id)?,
+            None => viewer.require_manager()?,
+        }
+    }
     let mut errors = FieldErrors::default();
     let from = match filter.from.as_deref().filter(|s| !s.is_empty()) {
         Some(date) => errors.check("from", tokyo_day_start(date)),
@@ -79,7 +96,7 @@ pub async fn list(db: &Db, filter: &SessionFilter, now: DateTime<Utc>) -> AppRes
         Some(date) => errors.check("to", tokyo_day_start(date)).map(|t| t + Duration::days(1)),
         None => None,
     };
-    let kind = opt_code(&mut errors, "kind", filter.kind.as_deref(), SessionKind::parse);
+    let kind = opt_code(&mut errors, field::KIND, filter.kind.as_deref(), SessionKind::parse);
     let topic = opt_code(&mut errors, "topic", filter.topic.as_deref(), Topic::parse);
     errors.into_result()?;
     // The public never sees sessions that have started: they cannot be joined any more.
@@ -138,12 +155,13 @@ struct DetailRow {
     slot_minutes: Option<i32>,
     advisors: Option<i32>,
     survey_code: String,
+    schedule_sequence: i32,
 }
 
 pub async fn detail(db: &Db, id: i64, viewer: Option<&Viewer>) -> AppResult<SessionDetail> {
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS}, s.description, s.what_to_bring, s.instructors, s.assistants,
-                s.slot_minutes, s.advisors, s.survey_code
+                s.slot_minutes, s.advisors, s.survey_code, s.schedule_sequence
          FROM sessions s WHERE s.id = $1"
     );
     let row: DetailRow = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?;
@@ -162,12 +180,14 @@ pub async fn detail(db: &Db, id: i64, viewer: Option<&Viewer>) -> AppResult<Sess
         confirmed,
         meetings,
         venue,
+        schedule_sequence: row.schedule_sequence,
         survey_code: may_see_code.then_some(row.survey_code),
     })
 }
 
 /// A session's meetings in order, as `Meeting` rows; bound by the session id.
-pub const MEETINGS_SQL: &str = "SELECT id, starts_at, ends_at FROM meetings WHERE session_id = $1 ORDER BY starts_at, id";
+pub const MEETINGS_SQL: &str =
+    "SELECT id, starts_at, ends_at FROM meetings WHERE session_id = $1 ORDER BY starts_at, id";
 
 pub async fn meetings(db: &Db, session_id: i64) -> AppResult<Vec<Meeting>> {
     Ok(on_db!(db, pool => {
@@ -234,6 +254,7 @@ macro_rules! bind_draft {
 }
 
 /// A session input that passed every check.
+#[derive(serde::Serialize)]
 pub struct Draft {
     pub kind: SessionKind,
     pub title: String,
@@ -256,19 +277,24 @@ fn rfc3339(field: &str, value: &str, errors: &mut FieldErrors) -> Option<DateTim
         return None;
     }
     // Whole seconds: nobody schedules a class to the nanosecond, and backends keep different precision.
-    let parsed = DateTime::parse_from_rfc3339(value.trim()).map(|t| t.with_timezone(&Utc).trunc_subsecs(0));
-    errors.check(field, parsed.map_err(|_| Problem::new("error.datetime")))
+    let parsed = DateTime::parse_from_rfc3339(value.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc).trunc_subsecs(0))
+        .filter(|t| crate::time::in_years(t.date_naive()));
+    errors.check(field, parsed.ok_or(Problem::new("error.datetime")))
 }
 
 /// The meetings of an API body: `meetings`, or one from `starts_at`/`ends_at`.
 pub fn api_meetings(input: &SessionInput) -> Result<Vec<Span>, FieldErrors> {
     let mut errors = FieldErrors::default();
     let given: Vec<(String, &MeetingInput)> = match &input.meetings {
-        Some(list) if !list.is_empty() => list.iter().enumerate().map(|(i, m)| (format!("meetings[{i}]."), m)).collect(),
+        Some(list) if !list.is_empty() => {
+            list.iter().enumerate().map(|(i, m)| (format!("meetings[{i}]."), m)).collect()
+        }
         _ => {
             let single = MeetingInput { starts_at: input.starts_at.clone(), ends_at: input.ends_at.clone() };
-            let starts = rfc3339("starts_at", &single.starts_at, &mut errors);
-            let ends = rfc3339("ends_at", &single.ends_at, &mut errors);
+            let starts = rfc3339(field::STARTS_AT, &single.starts_at, &mut errors);
+            let ends = rfc3339(field::ENDS_AT, &single.ends_at, &mut errors);
             errors.clone().into_result()?;
             return Ok(vec![(starts.expect("checked"), ends.expect("checked"))]);
         }
@@ -284,26 +310,28 @@ pub fn api_meetings(input: &SessionInput) -> Result<Vec<Span>, FieldErrors> {
     errors.into_result().map(|_| meetings)
 }
 
-/// Checks a session: fields, meetings (ordered, not overlapping, ending after they
+/// Checks a session to be scheduled (managers): fields, meetings (ordered, not overlapping, ending after they
 /// start) and, for a consultation, its time slots, from which its capacity follows.
 pub async fn check(
     db: &Db,
+    viewer: &Viewer,
     input: &SessionInput,
     meetings: Result<Vec<Span>, FieldErrors>,
 ) -> AppResult<Draft> {
+    viewer.require_manager()?;
     let mut errors = meetings.as_ref().err().cloned().unwrap_or_default();
-    let kind = errors.check("kind", domain::choice(&input.kind, SessionKind::parse));
-    let title = errors.check("title", domain::text(&input.title, 100, true, false));
-    let topic = errors.check("topic", domain::choice(&input.topic, Topic::parse));
+    let kind = errors.check(field::KIND, domain::choice(&input.kind, SessionKind::parse));
+    let title = errors.check(field::TITLE, domain::text(&input.title, 100, true, false));
+    let topic = errors.check(field::TOPIC, domain::choice(&input.topic, Topic::parse));
     let venue_id = match input.venue_id {
         None => {
-            errors.add("venue_id", Problem::new("error.required"));
+            errors.add(field::VENUE_ID, Problem::new("error.choose"));
             None
         }
         Some(id) => match venues::store::get(db, id).await {
             Ok(_) => Some(id),
             Err(AppError::NotFound) => {
-                errors.add("venue_id", Problem::new("error.choice"));
+                errors.add(field::VENUE_ID, Problem::new("error.choice"));
                 None
             }
             Err(e) => return Err(e),
@@ -315,47 +343,47 @@ pub async fn check(
     let loaner_devices = count_of(&mut errors, "loaner_devices", input.loaner_devices);
     let instructors = count_of(&mut errors, "instructors", input.instructors);
     let assistants = count_of(&mut errors, "assistants", input.assistants);
-    let description = errors.check("description", domain::text(&input.description, 2000, false, true));
-    let what_to_bring = errors.check("what_to_bring", domain::text(&input.what_to_bring, 500, false, true));
+    let description = errors.check(field::DESCRIPTION, domain::text(&input.description, 2000, false, true));
+    let what_to_bring = errors.check(field::WHAT_TO_BRING, domain::text(&input.what_to_bring, 500, false, true));
 
     let mut meetings = meetings.unwrap_or_default();
     meetings.sort();
     if meetings.is_empty() && errors.is_empty() {
-        errors.add("starts_at", Problem::new("error.required"));
+        errors.add(field::STARTS_AT, Problem::new("error.required"));
     }
     if meetings.len() > MAX_MEETINGS {
         errors.add("meetings", Problem::new("error.too_many_meetings").with("max", MAX_MEETINGS));
     }
     for (i, (starts, ends)) in meetings.iter().enumerate() {
         if ends <= starts {
-            errors.add(meeting_field(input, i, "ends_at"), Problem::new("error.end_before_start"));
+            errors.add(meeting_field(input, i, field::ENDS_AT), Problem::new("error.end_before_start"));
         } else if *ends - *starts > Duration::hours(12) {
-            errors.add(meeting_field(input, i, "ends_at"), Problem::new("error.meeting_too_long"));
+            errors.add(meeting_field(input, i, field::ENDS_AT), Problem::new("error.meeting_too_long"));
         }
         if i > 0 && meetings[i - 1].1 > *starts {
-            errors.add(meeting_field(input, i, "starts_at"), Problem::new("error.meetings_overlap"));
+            errors.add(meeting_field(input, i, field::STARTS_AT), Problem::new("error.meetings_overlap"));
         }
     }
 
     let (capacity, slot_minutes, advisors) = if kind == Some(SessionKind::Consultation) {
-        let slot = errors.check("slot_minutes", slot_length(input.slot_minutes));
-        let advisors = errors.check("advisors", advisors_count(input.advisors));
+        let slot = errors.check(field::SLOT_MINUTES, slot_length(input.slot_minutes));
+        let advisors = errors.check(field::ADVISORS, advisors_count(input.advisors));
         let capacity = match (slot, advisors) {
             (Some(slot), Some(advisors)) => {
                 let slots: i64 = meetings.iter().map(|(s, e)| (*e - *s).num_minutes() / slot as i64).sum();
                 if slots == 0 && !meetings.is_empty() {
-                    errors.add("slot_minutes", Problem::new("error.slot_longer_than_meeting"));
+                    errors.add(field::SLOT_MINUTES, Problem::new("error.slot_longer_than_meeting"));
                 }
-                errors.check("capacity", Capacity::parse((slots * advisors as i64).max(1)))
+                errors.check(field::CAPACITY, Capacity::parse((slots * advisors as i64).max(1)))
             }
             _ => None,
         };
         (capacity, slot, advisors)
     } else {
         let capacity = match input.capacity {
-            Some(c) => errors.check("capacity", Capacity::parse(c)),
+            Some(c) => errors.check(field::CAPACITY, Capacity::parse(c)),
             None => {
-                errors.add("capacity", Problem::new("error.required"));
+                errors.add(field::CAPACITY, Problem::new("error.required"));
                 None
             }
         };
@@ -379,10 +407,10 @@ pub async fn check(
     })
 }
 
-fn meeting_field(input: &SessionInput, i: usize, field: &str) -> String {
+fn meeting_field(input: &SessionInput, i: usize, name: &str) -> String {
     match &input.meetings {
-        Some(list) if !list.is_empty() => format!("meetings[{i}].{field}"),
-        _ => field.to_string(),
+        Some(list) if !list.is_empty() => format!("meetings[{i}].{name}"),
+        _ => name.to_string(),
     }
 }
 
@@ -409,9 +437,16 @@ fn new_survey_code() -> String {
     (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
-pub async fn create(db: &Db, draft: Draft) -> AppResult<i64> {
+/// Schedules a new session (managers); a form sent twice (same `key`) schedules it once.
+pub async fn create(db: &Db, viewer: &Viewer, draft: Draft, key: Option<&str>) -> AppResult<i64> {
+    viewer.require_manager()?;
+    let now = Utc::now();
     let mut tx = db.begin().await?;
-    let id = insert(&mut tx, &draft, Utc::now()).await?;
+    if let Some(earlier) = once::earlier(&mut tx, key, "session", &draft, now).await? {
+        return Ok(earlier);
+    }
+    let id = insert(&mut tx, &draft, now).await?;
+    once::remember(&mut tx, key, id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -423,12 +458,14 @@ pub async fn insert(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> AppResult
         bind_draft!(sqlx::query_scalar(
             "INSERT INTO sessions (kind, title, topic, venue_id, starts_at, ends_at, capacity, loaner_devices,
                  instructors, assistants, slot_minutes, advisors, description, what_to_bring,
-                 status, survey_code, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'scheduled', $15, $16, $16)
+                 status, survey_code, created_at, updated_at, meeting_count, weekly)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'scheduled', $15, $16, $16, $17, $18)
              RETURNING id",
         ), draft, starts_at, ends_at)
         .bind(new_survey_code())
         .bind(now)
+        .bind(draft.meetings.len() as i32)
+        .bind(crate::time::weekly(&draft.meetings))
         .fetch_one(&mut *conn)
         .await
     })?;
@@ -456,109 +493,133 @@ async fn insert_meetings(tx: &mut Tx, session_id: i64, meetings: &[(DateTime<Utc
     Ok(())
 }
 
-/// Locks the session row for the rest of the transaction and returns its counts.
-/// Taking the write lock first keeps SQLite from a lock upgrade and serialises
-/// PostgreSQL writers of the same session.
-pub async fn lock(tx: &mut Tx, session_id: i64, now: DateTime<Utc>) -> AppResult<LockedSession> {
-    let row: Option<LockedSession> = on_tx!(tx, conn => {
-        sqlx::query_as(
-            "UPDATE sessions SET updated_at = $2 WHERE id = $1
-             RETURNING id, kind, status, capacity, confirmed_count, waitlist_count, starts_at, slot_minutes, advisors",
-        )
-        .bind(session_id)
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await
-    })?;
-    row.ok_or(AppError::NotFound)
+/// How an edit changes a session's meetings. A meeting whose times are unchanged keeps
+/// its id (and with it its check-ins); the others are paired in time order — a meeting
+/// moved to another time keeps its id too — and what is left over goes or comes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MeetingPlan {
+    pub kept: Vec<Meeting>,
+    /// Each meeting before its move, and its new times.
+    pub moved: Vec<(Meeting, Span)>,
+    pub removed: Vec<Meeting>,
+    pub added: Vec<Span>,
 }
 
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct LockedSession {
-    pub id: i64,
-    pub kind: SessionKind,
-    pub status: SessionStatus,
-    pub capacity: i32,
-    pub confirmed_count: i32,
-    pub waitlist_count: i32,
-    pub starts_at: DateTime<Utc>,
-    pub slot_minutes: Option<i32>,
-    pub advisors: Option<i32>,
-}
-
-/// Replaces a session's settings. Capacity may not drop below the confirmed
-/// registrations; if it grows, waitlisted people move up in the same transaction.
-pub async fn update(state: &crate::server::state::AppState, id: i64, draft: Draft) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
-    update_in(&mut tx, state, id, &draft, Utc::now()).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// `update` inside the caller's transaction.
-pub async fn update_in(
-    tx: &mut Tx,
-    state: &crate::server::state::AppState,
-    id: i64,
-    draft: &Draft,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let (starts_at, ends_at) = span(&draft.meetings);
-    let locked = lock(tx, id, now).await?;
-    if draft.capacity < locked.confirmed_count {
-        let mut errors = FieldErrors::default();
-        errors.add(
-            "capacity",
-            Problem::new("error.capacity_below_confirmed").with("confirmed", locked.confirmed_count),
-        );
-        return Err(errors.into());
+impl MeetingPlan {
+    /// Whether any date or time changes.
+    pub fn changes_times(&self) -> bool {
+        !(self.moved.is_empty() && self.removed.is_empty() && self.added.is_empty())
     }
+}
+
+/// The plan that turns `current` meetings into `wanted` ones.
+pub fn plan_meetings(current: &[Meeting], wanted: &[Span]) -> MeetingPlan {
+    let mut plan = MeetingPlan::default();
+    let mut left: Vec<Span> = Vec::new();
+    let mut unmatched: Vec<&Meeting> = current.iter().collect();
+    for span in wanted {
+        match unmatched.iter().position(|m| (m.starts_at, m.ends_at) == *span) {
+            Some(i) => plan.kept.push(unmatched.remove(i).clone()),
+            None => left.push(*span),
+        }
+    }
+    unmatched.sort_by_key(|m| (m.starts_at, m.id));
+    left.sort();
+    let paired = unmatched.len().min(left.len());
+    plan.moved = unmatched.iter().zip(&left).map(|(m, span)| ((*m).clone(), *span)).collect();
+    plan.removed = unmatched[paired..].iter().map(|m| (*m).clone()).collect();
+    plan.added = left[paired..].to_vec();
+    plan
+}
+
+/// A session's meetings inside a change (under its lock).
+pub async fn meetings_in(tx: &mut Tx, session_id: i64) -> AppResult<Vec<Meeting>> {
+    Ok(on_tx!(tx, conn => sqlx::query_as(MEETINGS_SQL).bind(session_id).fetch_all(&mut *conn).await)?)
+}
+
+/// Of these meetings, those with check-ins recorded.
+pub async fn meetings_with_attendance(tx: &mut Tx, ids: &[i64]) -> AppResult<Vec<i64>> {
+    let mut marked = Vec::new();
+    for id in ids {
+        let n: i64 = on_tx!(tx, conn => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM attendances WHERE meeting_id = $1").bind(id).fetch_one(&mut *conn).await
+        })?;
+        if n > 0 {
+            marked.push(*id);
+        }
+    }
+    Ok(marked)
+}
+
+/// Writes a checked draft over session `id`'s settings, and its meetings by `plan`.
+/// The caller holds the session's lock and has checked what the change means for its
+/// registrations (a removed meeting holds no check-ins).
+pub async fn write(tx: &mut Tx, id: i64, draft: &Draft, plan: &MeetingPlan, now: DateTime<Utc>) -> AppResult<()> {
+    let (starts_at, ends_at) = span(&draft.meetings);
     on_tx!(tx, conn => {
         bind_draft!(sqlx::query(
             "UPDATE sessions SET kind = $1, title = $2, topic = $3, venue_id = $4, starts_at = $5, ends_at = $6,
                  capacity = $7, loaner_devices = $8, instructors = $9, assistants = $10, slot_minutes = $11,
-                 advisors = $12, description = $13, what_to_bring = $14, updated_at = $15
+                 advisors = $12, description = $13, what_to_bring = $14, updated_at = $15, meeting_count = $17,
+                 weekly = $18
              WHERE id = $16",
         ), draft, starts_at, ends_at)
         .bind(now)
         .bind(id)
+        .bind(draft.meetings.len() as i32)
+        .bind(crate::time::weekly(&draft.meetings))
         .execute(&mut *conn)
         .await.map(|_| ())
     })?;
-    let current = meetings_in(tx, id).await?;
-    if current != draft.meetings {
+    for (meeting, (starts, ends)) in &plan.moved {
         on_tx!(tx, conn => {
-            sqlx::query("DELETE FROM meetings WHERE session_id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
+            sqlx::query("UPDATE meetings SET starts_at = $2, ends_at = $3 WHERE id = $1")
+                .bind(meeting.id)
+                .bind(starts)
+                .bind(ends)
+                .execute(&mut *conn)
+                .await.map(|_| ())
         })?;
-        insert_meetings(tx, id, &draft.meetings).await?;
     }
-    crate::registrations::store::promote_waitlisted(tx, state, id, now).await
+    for meeting in &plan.removed {
+        on_tx!(tx, conn => {
+            sqlx::query("DELETE FROM meetings WHERE id = $1").bind(meeting.id).execute(&mut *conn).await.map(|_| ())
+        })?;
+    }
+    insert_meetings(tx, id, &plan.added).await
 }
 
-async fn meetings_in(tx: &mut Tx, session_id: i64) -> AppResult<Vec<Span>> {
+/// Counts one more change of the session's dates, times or place and returns the new
+/// count: the SEQUENCE of its calendar files from now on.
+pub async fn next_schedule_sequence(tx: &mut Tx, id: i64) -> AppResult<i32> {
     Ok(on_tx!(tx, conn => {
-        sqlx::query_as("SELECT starts_at, ends_at FROM meetings WHERE session_id = $1 ORDER BY starts_at, id")
-            .bind(session_id)
-            .fetch_all(&mut *conn)
+        sqlx::query_scalar("UPDATE sessions SET schedule_sequence = schedule_sequence + 1 WHERE id = $1 RETURNING schedule_sequence")
+            .bind(id)
+            .fetch_one(&mut *conn)
             .await
     })?)
 }
 
-/// Cancels a session and everyone's registration in it, telling each of them.
-pub async fn cancel(state: &crate::server::state::AppState, id: i64) -> AppResult<()> {
-    let now = Utc::now();
-    let mut tx = state.db.begin().await?;
-    let locked = lock(&mut tx, id, now).await?;
-    if locked.status == SessionStatus::Cancelled {
-        return Ok(());
-    }
-    on_tx!(&mut tx, conn => {
+/// Marks session `id` cancelled. The caller holds the lock and cancels its registrations.
+pub async fn mark_cancelled(tx: &mut Tx, id: i64) -> AppResult<()> {
+    on_tx!(tx, conn => {
         sqlx::query("UPDATE sessions SET status = 'cancelled' WHERE id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
     })?;
-    crate::registrations::store::cancel_all_for_session(&mut tx, state, id, now).await?;
-    tx.commit().await?;
-    state.mailer.wake();
     Ok(())
+}
+
+/// The venue of a session inside a change.
+pub async fn venue_in(tx: &mut Tx, session_id: i64) -> AppResult<i64> {
+    Ok(on_tx!(tx, conn => {
+        sqlx::query_scalar("SELECT venue_id FROM sessions WHERE id = $1").bind(session_id).fetch_one(&mut *conn).await
+    })?)
+}
+
+/// The venue a session is held at (what decides which staff may see its people).
+pub async fn venue_of(db: &Db, session_id: i64) -> AppResult<i64> {
+    Ok(
+        on_db!(db, pool => sqlx::query_scalar("SELECT venue_id FROM sessions WHERE id = $1").bind(session_id).fetch_one(pool).await)?,
+    )
 }
 
 impl SessionDetail {
@@ -587,5 +648,41 @@ impl SessionDetail {
                     .collect(),
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+
+    fn at(day: i64, hour: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-03T01:00:00Z").unwrap().with_timezone(&Utc)
+            + Duration::days(day)
+            + Duration::hours(hour)
+    }
+
+    fn meeting(id: i64, day: i64) -> Meeting {
+        Meeting { id, starts_at: at(day, 0), ends_at: at(day, 2) }
+    }
+
+    #[test]
+    fn moving_the_fourth_day_keeps_the_first_three() {
+        let current = [meeting(1, 0), meeting(2, 7), meeting(3, 14), meeting(4, 21)];
+        let wanted = [(at(0, 0), at(0, 2)), (at(7, 0), at(7, 2)), (at(14, 0), at(14, 2)), (at(22, 0), at(22, 2))];
+        let plan = plan_meetings(&current, &wanted);
+        assert_eq!(plan.kept.iter().map(|m| m.id).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(plan.moved, vec![(meeting(4, 21), (at(22, 0), at(22, 2)))]);
+        assert!(plan.removed.is_empty() && plan.added.is_empty());
+    }
+
+    #[test]
+    fn dropping_and_adding_meetings() {
+        let current = [meeting(1, 0), meeting(2, 7), meeting(3, 14)];
+        let plan = plan_meetings(&current, &[(at(0, 0), at(0, 2))]);
+        assert_eq!(plan.removed.iter().map(|m| m.id).collect::<Vec<_>>(), vec![2, 3]);
+        let plan = plan_meetings(&current[..1], &[(at(0, 0), at(0, 2)), (at(7, 0), at(7, 2))]);
+        assert_eq!(plan.added, vec![(at(7, 0), at(7, 2))]);
+        assert!(!plan_meetings(&current, &[(at(0, 0), at(0, 2)), (at(7, 0), at(7, 2)), (at(14, 0), at(14, 2))])
+            .changes_times());
     }
 }

@@ -1,65 +1,64 @@
 //! `POST /api/v1/sessions/{id}/survey-responses` and the survey forms.
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, Path, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::post,
-    Json, Router,
+    Json,
 };
 use chrono::Utc;
 use serde_json::json;
 
-use super::{store, SurveyInput};
+use super::{field, store, SurveyInput};
 use crate::{
     domain::Topic,
     server::{
-        api::{ApiJson, MaybeViewer},
+        api::{ApiJson, IdempotencyKey, MaybeViewer},
+        client::ClientIp,
         error::{AppError, AppResult},
-        http::Posted,
+        forms::Posted,
         ratelimit,
+        routing::Routes,
         state::AppState,
     },
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/sessions/{id}/survey-responses", post(create))
+pub fn routes() -> Routes {
+    Routes::new().post("/sessions/{id}/survey-responses", create)
 }
 
-pub fn form_routes() -> Router<AppState> {
-    Router::new()
-        .route("/survey/{code}", post(public_form))
-        .route("/staff/sessions/{id}/surveys", post(fast_entry_form))
+pub fn form_routes() -> Routes {
+    Routes::new().post("/survey/{code}", public_form).post("/staff/sessions/{id}/surveys", fast_entry_form)
 }
 
 async fn create(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     MaybeViewer(viewer): MaybeViewer,
     Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(input): ApiJson<SurveyInput>,
 ) -> AppResult<impl IntoResponse> {
     ratelimit::public_write(&state, client, viewer.as_ref()).await?;
-    let response_id = store::submit(&state, id, &input, viewer.as_ref(), Utc::now()).await?;
+    let by = store::Answerer { viewer: viewer.as_ref(), client, paper: false };
+    let response_id = store::submit(&state, id, &input, by, key.as_deref(), Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": response_id, "session_id": id }))))
 }
 
 /// The survey page's form: five-point scales as radio buttons, topics as checkboxes.
 fn input_of(form: &Posted) -> SurveyInput {
-    let wants = match form.get("wants_online_services") {
+    let wants = match form.get(field::WANTS_ONLINE_SERVICES) {
         "yes" | "1" => Some(true),
         "no" | "2" => Some(false),
         _ => None,
     };
     SurveyInput {
-        comprehension: crate::domain::number(form.get("comprehension")).ok(),
-        satisfaction: crate::domain::number(form.get("satisfaction")).ok(),
+        comprehension: crate::domain::number(form.get(field::COMPREHENSION)).ok(),
+        satisfaction: crate::domain::number(form.get(field::SATISFACTION)).ok(),
         wants_online_services: wants,
-        topics_wanted: form.all("topics_wanted").into_iter().map(str::to_string).collect(),
-        comment: form.get("comment").into(),
-        survey_code: Some(form.get("survey_code").to_string()).filter(|c| !c.is_empty()),
+        topics_wanted: form.all(field::TOPICS_WANTED).into_iter().map(str::to_string).collect(),
+        comment: form.get(field::COMMENT).into(),
+        survey_code: Some(form.get(field::SURVEY_CODE).to_string()).filter(|c| !c.is_empty()),
     }
 }
 
@@ -76,7 +75,10 @@ fn fast_entry_topics(typed: &str) -> Result<Vec<String>, AppError> {
                 .map(|t| t.as_str().to_string())
                 .ok_or_else(|| {
                     let mut errors = crate::domain::FieldErrors::default();
-                    errors.add("topics_wanted", crate::domain::Problem::new("error.topic_number").with("max", Topic::ALL.len()));
+                    errors.add(
+                        field::TOPICS_WANTED,
+                        crate::domain::Problem::new("error.topic_number").with("max", Topic::ALL.len()),
+                    );
                     AppError::Invalid(errors)
                 })
         })
@@ -94,7 +96,7 @@ fn typed_scale(form: &Posted, name: &str, errors: &mut crate::domain::FieldError
 
 async fn public_form(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Path(code): Path<String>,
     form: Posted,
 ) -> Response {
@@ -104,20 +106,19 @@ async fn public_form(
         let mut input = input_of(&form);
         input.survey_code = Some(code.clone());
         // Answering on the venue's tablet while staff are logged in still counts as the attendee's answer.
-        store::submit(&state, target.session_id, &input, None, Utc::now()).await
+        let by = store::Answerer { viewer: None, client, paper: false };
+        store::submit(&state, target.session_id, &input, by, form.once_key(), Utc::now()).await
     };
-    form.finish(&state, result.await, |_| format!("/survey/{code}?thanks=1")).await
+    form.finish(result.await, |_| format!("/survey/{code}?thanks=1"))
 }
 
 async fn fast_entry_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
         let viewer = form.viewer_or_401()?;
-        let session = crate::sessions::store::detail(&state.db, id, Some(&viewer)).await?;
-        viewer.require_venue(session.venue.id)?;
         let mut errors = crate::domain::FieldErrors::default();
-        let comprehension = typed_scale(&form, "comprehension", &mut errors);
-        let satisfaction = typed_scale(&form, "satisfaction", &mut errors);
-        let topics = fast_entry_topics(form.get("topics_wanted"));
+        let comprehension = typed_scale(&form, field::COMPREHENSION, &mut errors);
+        let satisfaction = typed_scale(&form, field::SATISFACTION, &mut errors);
+        let topics = fast_entry_topics(form.get(field::TOPICS_WANTED));
         if let Err(AppError::Invalid(more)) = &topics {
             errors.0.extend(more.0.clone());
         }
@@ -128,9 +129,9 @@ async fn fast_entry_form(State(state): State<AppState>, Path(id): Path<i64>, for
         input.comprehension = comprehension;
         input.satisfaction = satisfaction;
         input.topics_wanted = topics?;
-        store::submit(&state, id, &input, Some(&viewer), Utc::now()).await
+        store::enter_sheet(&state, &viewer, id, &input, form.once_key(), Utc::now()).await
     };
-    form.finish(&state, result.await, |_| format!("/staff/sessions/{id}/surveys?saved=1")).await
+    form.finish(result.await, |_| format!("/staff/sessions/{id}/surveys?saved=1"))
 }
 
 #[cfg(test)]

@@ -1,17 +1,21 @@
 //! The after-course survey (アンケート): answers by QR code on a phone or the venue's
 //! tablet, and the staff's fast entry of paper sheets.
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub mod pages;
-#[cfg(feature = "ssr")]
 pub mod api;
-#[cfg(feature = "ssr")]
+pub mod pages;
 pub mod store;
 
-/// Answers "4" and "5" count as understood / satisfied.
-pub const GOOD_ANSWER: i64 = 4;
+/// The names of the survey forms' fields (also the API body's, in error messages).
+pub mod field {
+    pub const COMPREHENSION: &str = "comprehension";
+    pub const SATISFACTION: &str = "satisfaction";
+    pub const WANTS_ONLINE_SERVICES: &str = "wants_online_services";
+    pub const TOPICS_WANTED: &str = "topics_wanted";
+    pub const COMMENT: &str = "comment";
+    pub const SURVEY_CODE: &str = "survey_code";
+}
 
 /// A survey answer as sent (unchecked).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -35,8 +39,7 @@ pub struct SurveyTarget {
 }
 
 /// One stored answer, without anything that identifies a person.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct SurveyAnswer {
     pub id: i64,
     pub session_id: i64,
@@ -46,33 +49,4 @@ pub struct SurveyAnswer {
     pub topics_wanted: String,
     pub comment: String,
     pub source: String,
-}
-
-#[server]
-pub async fn find_survey_target(code: String) -> Result<Option<SurveyTarget>, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    store::target_by_code(&state.db, &code, crate::i18n::current_lang())
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
-}
-
-/// How many answers a session has (the running count of the fast entry page).
-#[server]
-pub async fn response_count(session_id: i64) -> Result<i64, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    store::count(&state.db, session_id).await.map_err(|e| ServerFnError::new(e.to_string()))
-}
-
-/// A session's answers for the KPI drill-down (managers and the venue's staff).
-#[server]
-pub async fn session_answers(session_id: i64) -> Result<Option<Vec<SurveyAnswer>>, ServerFnError> {
-    let state = crate::server::state::app_state()?;
-    let viewer = crate::accounts::current_viewer();
-    let session = crate::sessions::store::detail(&state.db, session_id, viewer.as_ref())
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    if !viewer.is_some_and(|v| v.works_at(session.venue.id)) {
-        return Ok(None);
-    }
-    store::answers(&state.db, session_id).await.map(Some).map_err(|e| ServerFnError::new(e.to_string()))
 }

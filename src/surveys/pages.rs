@@ -3,17 +3,45 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{response_count, find_survey_target};
+use super::{field, store, SurveyTarget};
 use crate::{
-    accounts::current_viewer,
-    app::{deferred, load_failed, NotFound, Refused},
     domain::Topic,
-    forms::{CheckboxGroup, FormErrors, RadioGroup, TextArea, TextField},
-    i18n::{current_lang, Lang},
-    sessions::get_session,
+    i18n::Lang,
+    policy::logged_in,
+    server::error::{AppError, AppResult},
+    sessions::{pages::session, SessionDetail},
+    ui::{
+        current_lang, error_page,
+        forms::{CheckboxGroup, FormErrors, OnceKey, RadioGroup, TextArea, TextField},
+        load_page, page_context, param_i64, query_flag, PrintButton,
+    },
 };
+
+/// The session a survey code belongs to (public: the code is printed on the sheet).
+async fn target(code: String) -> AppResult<SurveyTarget> {
+    let (state, _) = page_context()?;
+    store::target_by_code(&state.db, &code, crate::ui::current_lang()).await?.ok_or(AppError::NotFound)
+}
+
+/// A session and its answer count, for its venue's staff.
+async fn session_and_count(id: i64) -> AppResult<(SessionDetail, i64)> {
+    let (state, viewer) = page_context()?;
+    let count = store::count(&state.db, logged_in(viewer.as_ref())?, id).await?;
+    Ok((session(id).await?, count))
+}
+
+/// Whether links would point at this machine (`IPPO_PUBLIC_URL` unset).
+fn public_url_is_local() -> bool {
+    page_context().map(|(state, _)| state.config.public_url_is_local()).unwrap_or(true)
+}
+
+/// A session and its survey sheet's link and QR code, for its venue's staff.
+async fn session_and_sheet(id: i64) -> AppResult<(SessionDetail, (String, String))> {
+    let (state, viewer) = page_context()?;
+    let sheet = store::sheet(&state, logged_in(viewer.as_ref())?, id).await?;
+    Ok((session(id).await?, sheet))
+}
 
 fn scale_options(question: &str, lang: Lang) -> Vec<(String, String)> {
     (1..=5).rev().map(|n| (n.to_string(), format!("{n} {}", lang.tr(&format!("survey.{question}_{n}"))))).collect()
@@ -26,47 +54,46 @@ fn topic_options(lang: Lang) -> Vec<(String, String)> {
 #[component]
 pub fn SurveyPage() -> impl IntoView {
     let lang = current_lang();
-    let code = use_params_map().get_untracked().get("code").unwrap_or_default();
-    let thanks = use_query_map().get_untracked().get("thanks").is_some();
+    let code = leptos_router::hooks::use_params_map().get_untracked().get("code").unwrap_or_default();
+    let thanks = query_flag("thanks");
     view! {
         <Suspense>
             {move || {
                 let code = code.clone();
-                deferred(async move {
-                    match find_survey_target(code.clone()).await {
-                        Ok(Some(target)) if thanks => view! {
+                load_page(target(code.clone()), move |target| {
+                    match target {
+                        target if thanks => view! {
                             <Title text=lang.tr("survey.thanks")/>
                             <h1>{lang.tr("survey.thanks")}</h1>
                             <p>{lang.tr("survey.thanks_text")}</p>
                             <p><a class="button button-secondary button-large" href=format!("/survey/{code}")>{lang.tr("survey.next_person")}</a></p>
                             <p class="muted">{target.title}</p>
                         }.into_any(),
-                        Ok(Some(target)) => view! {
+                        target => view! {
                             <Title text=lang.tr("survey.title")/>
                             <h1>{lang.tr("survey.title")}</h1>
                             <p><strong>{target.title}</strong><br/>{target.when}" · "{target.venue_name}</p>
                             <p>{lang.tr("survey.intro")}</p>
                             <form method="post" action=format!("/survey/{code}") class="form">
                                 <FormErrors/>
-                                <input type="hidden" name="survey_code" value=code.clone()/>
+                                <input type="hidden" name=field::SURVEY_CODE value=code.clone()/>
+                                <OnceKey/>
                                 <div class="scale">
-                                    <RadioGroup name="comprehension" legend=lang.tr("survey.comprehension") options=scale_options("comprehension", lang)/>
+                                    <RadioGroup name=field::COMPREHENSION legend=lang.tr("survey.comprehension") options=scale_options("comprehension", lang)/>
                                 </div>
                                 <div class="scale">
-                                    <RadioGroup name="satisfaction" legend=lang.tr("survey.satisfaction") options=scale_options("satisfaction", lang)/>
+                                    <RadioGroup name=field::SATISFACTION legend=lang.tr("survey.satisfaction") options=scale_options("satisfaction", lang)/>
                                 </div>
                                 <RadioGroup
-                                    name="wants_online_services"
+                                    name=field::WANTS_ONLINE_SERVICES
                                     legend=lang.tr("survey.wants_online")
                                     options=vec![("yes".into(), lang.tr("form.yes")), ("no".into(), lang.tr("form.no"))]
                                 />
-                                <CheckboxGroup name="topics_wanted" legend=lang.tr("survey.topics_wanted") options=topic_options(lang)/>
-                                <TextArea name="comment" label=lang.tr("survey.comment") rows=3/>
+                                <CheckboxGroup name=field::TOPICS_WANTED legend=lang.tr("survey.topics_wanted") options=topic_options(lang)/>
+                                <TextArea name=field::COMMENT label=lang.tr("survey.comment") rows=3/>
                                 <button type="submit" class="button button-primary button-large">{lang.tr("survey.submit")}</button>
                             </form>
                         }.into_any(),
-                        Ok(None) => view! { <NotFound/> }.into_any(),
-                        Err(_) => load_failed(lang),
                     }
                 })
             }}
@@ -77,12 +104,8 @@ pub fn SurveyPage() -> impl IntoView {
 #[component]
 pub fn FastEntryPage() -> impl IntoView {
     let lang = current_lang();
-    if !current_viewer().is_some_and(|v| v.is_staff()) {
-        return view! { <Refused/> }.into_any();
-    }
-    let id = use_params_map().get_untracked().get("id").and_then(|v| v.parse::<i64>().ok());
-    let Some(id) = id else { return view! { <NotFound/> }.into_any() };
-    let saved = use_query_map().get_untracked().get("saved").is_some();
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
+    let saved = query_flag("saved");
     let legend = Topic::ALL
         .iter()
         .enumerate()
@@ -92,13 +115,7 @@ pub fn FastEntryPage() -> impl IntoView {
         <Suspense>
             {move || {
                 let legend = legend.clone();
-                deferred(async move {
-                    let (Ok(Some(session)), Ok(count)) = (get_session(id).await, response_count(id).await) else {
-                        return load_failed(lang);
-                    };
-                    if session.survey_code.is_none() {
-                        return view! { <Refused/> }.into_any();
-                    }
+                load_page(session_and_count(id), move |(session, count)| {
                     let title = lang.tr_with("survey.fast_title", &[("title", session.summary.title.clone())]);
                     view! {
                         <Title text=title.clone()/>
@@ -110,11 +127,12 @@ pub fn FastEntryPage() -> impl IntoView {
                         <p class="field-hint">{lang.tr("survey.fast_hint")}</p>
                         <form method="post" class="form" novalidate>
                             <FormErrors/>
-                            <TextField name="comprehension" label=lang.tr("survey.fast_comprehension") inputmode="numeric" autocomplete="off" autofocus=true/>
-                            <TextField name="satisfaction" label=lang.tr("survey.fast_satisfaction") inputmode="numeric" autocomplete="off"/>
-                            <TextField name="wants_online_services" label=lang.tr("survey.fast_wants") inputmode="numeric" autocomplete="off"/>
-                            <TextField name="topics_wanted" label=lang.tr("survey.fast_topics") autocomplete="off" hint=lang.tr("survey.fast_topics_hint")/>
-                            <TextField name="comment" label=lang.tr("survey.comment") autocomplete="off"/>
+                            <OnceKey/>
+                            <TextField name=field::COMPREHENSION label=lang.tr("survey.fast_comprehension") inputmode="numeric" autocomplete="off" autofocus=true/>
+                            <TextField name=field::SATISFACTION label=lang.tr("survey.fast_satisfaction") inputmode="numeric" autocomplete="off"/>
+                            <TextField name=field::WANTS_ONLINE_SERVICES label=lang.tr("survey.fast_wants") inputmode="numeric" autocomplete="off"/>
+                            <TextField name=field::TOPICS_WANTED label=lang.tr("survey.fast_topics") autocomplete="off" hint=lang.tr("survey.fast_topics_hint")/>
+                            <TextField name=field::COMMENT label=lang.tr("survey.comment") autocomplete="off"/>
                             <button type="submit" class="button button-primary">{lang.tr("survey.fast_submit")}</button>
                         </form>
                         <h2>{lang.tr("survey.topic_numbers")}</h2>
@@ -123,6 +141,56 @@ pub fn FastEntryPage() -> impl IntoView {
                     }.into_any()
                 })
             }}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SurveySheetPage() -> impl IntoView {
+    let lang = current_lang();
+    let Some(id) = param_i64("id") else { return error_page(AppError::NotFound) };
+    view! {
+        <Suspense>
+            {move || load_page(session_and_sheet(id), move |(session, (url, svg))| {
+                let code = session.survey_code.clone().unwrap_or_default();
+                let scale = |q: &str| {
+                    (1..=5).rev().map(|n| view! { <li><span class="tick-box" aria-hidden="true"></span>" "{format!("{n} {}", lang.tr(&format!("survey.{q}_{n}")))}</li> }).collect_view()
+                };
+                let topics = Topic::ALL.iter().enumerate().map(|(i, t)| view! {
+                    <li><span class="tick-box" aria-hidden="true"></span>" "{format!("{} {}", i + 1, t.label(lang))}</li>
+                }).collect_view();
+                view! {
+                    <Title text=lang.tr("survey.title")/>
+                    <p class="no-print"><PrintButton label=lang.tr("survey.print")/></p>
+                    <h1>{lang.tr("survey.title")}</h1>
+                    <p><strong>{session.summary.title.clone()}</strong>" "{session.summary.schedule(lang)}" · "{session.venue.name.clone()}</p>
+                    {if public_url_is_local() {
+                        // A QR code of this machine's address would open nothing on a phone.
+                        view! {
+                            <div class="notice notice-warning" role="status"><p>{lang.tr("survey.qr_local")}</p></div>
+                            <p>{lang.tr("sessions.survey_code")}": "<strong>{code}</strong></p>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <div class="cluster">
+                                <div class="qr" inner_html=svg role="img" aria-label=lang.tr("survey.qr_label")></div>
+                                <p>{lang.tr("survey.qr_text")}<br/><span class="muted">{url}</span><br/>{lang.tr("sessions.survey_code")}": "<strong>{code}</strong></p>
+                            </div>
+                        }.into_any()
+                    }}
+                    <h2>{lang.tr("survey.comprehension")}</h2>
+                    <ul class="stack">{scale("comprehension")}</ul>
+                    <h2>{lang.tr("survey.satisfaction")}</h2>
+                    <ul class="stack">{scale("satisfaction")}</ul>
+                    <h2>{lang.tr("survey.wants_online")}</h2>
+                    <p><span class="tick-box" aria-hidden="true"></span>" 1 "{lang.tr("form.yes")}"　"<span class="tick-box" aria-hidden="true"></span>" 2 "{lang.tr("form.no")}</p>
+                    <h2>{lang.tr("survey.topics_wanted")}</h2>
+                    <ul class="stack">{topics}</ul>
+                    <h2>{lang.tr("survey.comment")}</h2>
+                    <div class="comment-box"></div>
+                }.into_any()
+            })}
         </Suspense>
     }
     .into_any()

@@ -1,17 +1,21 @@
 //! Storing survey answers. Each answer also bumps its session's tallies in the same
 //! transaction, which is what the KPI report reads.
 
-use chrono::{DateTime, Utc};
+use std::net::IpAddr;
 
-use super::{SurveyInput, SurveyTarget, GOOD_ANSWER};
+use chrono::{DateTime, Duration, Utc};
+
+use super::{field, SurveyAnswer, SurveyInput, SurveyTarget};
 use crate::{
-    accounts::Viewer,
-    domain::{self, FieldErrors, Problem, SessionStatus, Topic},
+    domain::{self, AnswerSource, FieldErrors, Problem, SessionStatus, Topic},
     i18n::Lang,
     on_db, on_tx,
+    policy::Viewer,
+    registrations::seats,
     server::{
         db::Db,
         error::{AppError, AppResult},
+        once, ratelimit,
         state::AppState,
     },
     sessions,
@@ -37,20 +41,20 @@ fn scale(value: Option<i64>) -> Result<Option<i32>, Problem> {
 
 fn check(input: &SurveyInput) -> Result<Checked, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let comprehension = errors.check("comprehension", scale(input.comprehension));
-    let satisfaction = errors.check("satisfaction", scale(input.satisfaction));
+    let comprehension = errors.check(field::COMPREHENSION, scale(input.comprehension));
+    let satisfaction = errors.check(field::SATISFACTION, scale(input.satisfaction));
     if input.comprehension.is_none() && input.satisfaction.is_none() {
-        errors.add("comprehension", Problem::new("error.survey_empty"));
+        errors.add(field::COMPREHENSION, Problem::new("error.survey_empty"));
     }
     let mut topics = Vec::new();
     for code in input.topics_wanted.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         match Topic::parse(code) {
             Some(t) if !topics.contains(&t) => topics.push(t),
             Some(_) => {}
-            None => errors.add("topics_wanted", Problem::new("error.choice")),
+            None => errors.add(field::TOPICS_WANTED, Problem::new("error.choice")),
         }
     }
-    let comment = errors.check("comment", domain::text(&input.comment, 1000, false, true));
+    let comment = errors.check(field::COMMENT, domain::text(&input.comment, 1000, false, true));
     errors.into_result()?;
     Ok(Checked {
         comprehension: comprehension.flatten(),
@@ -61,17 +65,44 @@ fn check(input: &SurveyInput) -> Result<Checked, FieldErrors> {
     })
 }
 
+/// Answers by code one client address may send per minute (a venue's shared tablet
+/// takes one a person; a script takes many).
+const CODE_ANSWERS_PER_CLIENT: u32 = 10;
+/// Answers by code a session takes beyond its capacity (a walk-in or two), after which
+/// more are refused: one shared code cannot be used to bury the real answers.
+const CODE_ANSWERS_OVER_CAPACITY: i32 = 5;
+
+/// Who sends an answer.
+pub struct Answerer<'a> {
+    /// The logged-in viewer, if any: staff of the venue (and managers) answer without a code.
+    pub viewer: Option<&'a Viewer>,
+    /// The client's address, for the limit on answers by code.
+    pub client: IpAddr,
+    /// Staff typing in a paper sheet (the fast entry page).
+    pub paper: bool,
+}
+
 /// Stores one answer. Staff of the venue and managers enter paper sheets; anyone else
-/// needs the session's survey code (printed as a QR code on the sheet).
+/// needs the session's survey code (printed as a QR code on the sheet), and only from
+/// the start of the session until `IPPO_SURVEY_DAYS` after its end, at most
+/// `CODE_ANSWERS_PER_CLIENT` a minute from one address and `CODE_ANSWERS_OVER_CAPACITY`
+/// beyond the session's capacity.
 pub async fn submit(
     state: &AppState,
     session_id: i64,
     input: &SurveyInput,
-    viewer: Option<&Viewer>,
+    by: Answerer<'_>,
+    key: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
+    let viewer = by.viewer;
     let session = sessions::store::detail(&state.db, session_id, viewer).await?;
     let by_staff = viewer.is_some_and(|v| v.works_at(session.venue.id));
+    let source = match (by_staff, by.paper) {
+        (true, true) => AnswerSource::Paper,
+        (true, false) => AnswerSource::Staff,
+        (false, _) => AnswerSource::Code,
+    };
     if !by_staff {
         let code: String = on_db!(&state.db, pool => {
             sqlx::query_scalar("SELECT survey_code FROM sessions WHERE id = $1").bind(session_id).fetch_one(pool).await
@@ -88,8 +119,27 @@ pub async fn submit(
     if session.summary.starts_at > now {
         return Err(AppError::Conflict(Problem::new("error.survey_too_early")));
     }
+    let closes = session.summary.ends_at + Duration::days(state.config.survey_days as i64);
+    if source == AnswerSource::Code {
+        if now > closes {
+            return Err(AppError::Conflict(Problem::new("error.survey_closed")));
+        }
+        let bucket = format!("survey:{}", by.client);
+        if !ratelimit::allow(&state.db, &bucket, CODE_ANSWERS_PER_CLIENT).await? {
+            return Err(AppError::RateLimited);
+        }
+    }
     let mut tx = state.db.begin().await?;
-    sessions::store::lock(&mut tx, session_id, now).await?;
+    let locked = seats::lock(&mut tx, session_id, now).await?;
+    // A sheet sent twice (a double tap) counts once.
+    if let Some(earlier) = once::earlier(&mut tx, key, "survey", input, now).await? {
+        return Ok(earlier);
+    }
+    if source == AnswerSource::Code
+        && seats::code_answers(&mut tx, session_id).await? >= locked.capacity + CODE_ANSWERS_OVER_CAPACITY
+    {
+        return Err(AppError::Conflict(Problem::new("error.survey_full")));
+    }
     let id: i64 = on_tx!(&mut tx, conn => {
         sqlx::query_scalar(
             "INSERT INTO survey_responses (session_id, comprehension, satisfaction, wants_online_services,
@@ -102,32 +152,30 @@ pub async fn submit(
         .bind(checked.wants_online_services)
         .bind(&checked.topics_wanted)
         .bind(&checked.comment)
-        .bind(if by_staff { "staff" } else { "code" })
-        .bind(viewer.filter(|_| by_staff).map(|v| v.user_id))
+        .bind(source)
+        .bind(viewer.filter(|_| by_staff).and_then(|v| v.user_id))
         .bind(now)
         .fetch_one(&mut *conn)
         .await
     })?;
-    let answered = |v: Option<i32>| v.is_some() as i32;
-    let good = |v: Option<i32>| v.is_some_and(|v| v as i64 >= GOOD_ANSWER) as i32;
-    on_tx!(&mut tx, conn => {
-        sqlx::query(
-            "UPDATE sessions SET responses = responses + 1,
-                 comprehension_answers = comprehension_answers + $2, comprehension_good = comprehension_good + $3,
-                 satisfaction_answers = satisfaction_answers + $4, satisfaction_good = satisfaction_good + $5
-             WHERE id = $1",
-        )
-        .bind(session_id)
-        .bind(answered(checked.comprehension))
-        .bind(good(checked.comprehension))
-        .bind(answered(checked.satisfaction))
-        .bind(good(checked.satisfaction))
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
-    })?;
+    seats::count_survey(&mut tx, session_id, source, checked.comprehension, checked.satisfaction).await?;
+    once::remember(&mut tx, key, id).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A paper sheet typed in by the session's venue staff (or a manager).
+pub async fn enter_sheet(
+    state: &AppState,
+    viewer: &Viewer,
+    session_id: i64,
+    input: &SurveyInput,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    viewer.require_venue(sessions::store::venue_of(&state.db, session_id).await?)?;
+    let by = Answerer { viewer: Some(viewer), client: std::net::IpAddr::from([0, 0, 0, 0]), paper: true };
+    submit(state, session_id, input, by, key, now).await
 }
 
 pub async fn target_by_code(db: &Db, code: &str, lang: Lang) -> AppResult<Option<SurveyTarget>> {
@@ -156,14 +204,18 @@ pub async fn target_by_code(db: &Db, code: &str, lang: Lang) -> AppResult<Option
     }))
 }
 
-pub async fn count(db: &Db, session_id: i64) -> AppResult<i64> {
+/// How many answers a session has (the running count of the fast entry page; its venue's staff).
+pub async fn count(db: &Db, viewer: &Viewer, session_id: i64) -> AppResult<i64> {
+    viewer.require_venue(sessions::store::venue_of(db, session_id).await?)?;
     Ok(on_db!(db, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM survey_responses WHERE session_id = $1").bind(session_id).fetch_one(pool).await
     })?)
 }
 
-/// The answers of one session, newest first, for the drill-down (no personal data).
-pub async fn answers(db: &Db, session_id: i64) -> AppResult<Vec<super::SurveyAnswer>> {
+/// The answers of one session, newest first, for the drill-down (no personal data; the
+/// venue's staff and managers).
+pub async fn answers(db: &Db, viewer: &Viewer, session_id: i64) -> AppResult<Vec<SurveyAnswer>> {
+    viewer.require_venue(sessions::store::venue_of(db, session_id).await?)?;
     Ok(on_db!(db, pool => {
         sqlx::query_as(
             "SELECT id, session_id, comprehension, satisfaction, wants_online_services, topics_wanted, comment, source
@@ -173,6 +225,18 @@ pub async fn answers(db: &Db, session_id: i64) -> AppResult<Vec<super::SurveyAns
         .fetch_all(pool)
         .await
     })?)
+}
+
+/// The printed survey sheet's link to the session's survey page and its QR code (SVG),
+/// for the venue's staff.
+pub async fn sheet(state: &AppState, viewer: &Viewer, session_id: i64) -> AppResult<(String, String)> {
+    let session = sessions::store::detail(&state.db, session_id, Some(viewer)).await?;
+    viewer.require_venue(session.venue.id)?;
+    let code = session.survey_code.ok_or(AppError::Forbidden)?;
+    let url = format!("{}/survey/{code}", state.config.public_url.trim_end_matches('/'));
+    let qr = qrcode::QrCode::new(url.as_bytes()).map_err(anyhow::Error::from)?;
+    let svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build();
+    Ok((url, svg))
 }
 
 #[cfg(test)]

@@ -4,26 +4,24 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 
-use super::{store, VenueInput};
+use super::{field, store, VenueInput};
 use crate::server::{
     api::{ApiJson, Authed},
     error::AppResult,
-    http::Posted,
+    forms::Posted,
+    routing::Routes,
     state::AppState,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/venues", get(list).post(create)).route("/venues/{id}", get(one))
+pub fn routes() -> Routes {
+    Routes::new().get("/venues", list).post("/venues", create).get("/venues/{id}", one)
 }
 
-pub fn form_routes() -> Router<AppState> {
-    Router::new()
-        .route("/manage/venues/new", post(create_form))
-        .route("/manage/venues/{id}/edit", post(update_form))
+pub fn form_routes() -> Routes {
+    Routes::new().post("/manage/venues/new", create_form).post("/manage/venues/{id}/edit", update_form)
 }
 
 async fn list(State(state): State<AppState>) -> AppResult<Json<Vec<super::Venue>>> {
@@ -39,38 +37,35 @@ async fn create(
     Authed(viewer): Authed,
     ApiJson(input): ApiJson<VenueInput>,
 ) -> AppResult<impl IntoResponse> {
-    viewer.require_manager()?;
-    let venue = store::create(&state.db, &input).await?;
-    state.venues.clear().await;
-    Ok((StatusCode::CREATED, Json(venue)))
+    Ok((StatusCode::CREATED, Json(store::create(&state, &viewer, &input, None).await?)))
 }
 
 fn input_of(form: &Posted) -> VenueInput {
+    let get = |name: &str| form.get(name).to_string();
     VenueInput {
-        name: form.get("name").into(),
-        kind: form.get("kind").into(),
-        ward: form.get("ward").into(),
-        address: form.get("address").into(),
-        access: form.get("access").into(),
+        name: get(field::NAME),
+        kind: get(field::KIND),
+        ward: get(field::WARD),
+        address: get(field::ADDRESS),
+        access: get(field::ACCESS),
+        name_kana: get(field::NAME_KANA),
+        phone: get(field::PHONE),
+        hours: get(field::HOURS),
+        latitude: get(field::LATITUDE),
+        longitude: get(field::LONGITUDE),
+        wheelchair: get(field::WHEELCHAIR),
+        step_free: get(field::STEP_FREE),
+        accessible_toilet: get(field::ACCESSIBLE_TOILET),
+        priority_parking: get(field::PRIORITY_PARKING),
     }
 }
 
 async fn create_form(State(state): State<AppState>, form: Posted) -> Response {
-    let result = async {
-        form.viewer_or_401()?.require_manager()?;
-        let venue = store::create(&state.db, &input_of(&form)).await?;
-        state.venues.clear().await;
-        Ok(venue)
-    };
-    form.finish(&state, result.await, |_| "/manage/venues?saved=1".into()).await
+    let result = async { store::create(&state, &form.viewer_or_401()?, &input_of(&form), form.once_key()).await };
+    form.finish(result.await, |_| "/manage/venues?saved=1".into())
 }
 
 async fn update_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
-    let result = async {
-        form.viewer_or_401()?.require_manager()?;
-        let venue = store::update(&state.db, id, &input_of(&form)).await?;
-        state.venues.clear().await;
-        Ok(venue)
-    };
-    form.finish(&state, result.await, |_| "/manage/venues?saved=1".into()).await
+    let result = async { store::update(&state, &form.viewer_or_401()?, id, &input_of(&form)).await };
+    form.finish(result.await, |_| "/manage/venues?saved=1".into())
 }

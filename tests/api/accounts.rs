@@ -4,13 +4,25 @@ async fn login_logout_and_role_pages(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
     assert_eq!(app.get("/manage", None).await.status(), 401);
 
-    let res = app.client.post(app.url("/login")).form(&[("email", "m@example.jp"), ("password", "wrong-password")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("email", "m@example.jp"), ("password", "wrong-password")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     let page = res.text().await.unwrap();
     assert!(page.contains("メールアドレスかパスワードが違います。"));
     assert!(!page.contains("wrong-password"), "the password is not sent back");
 
-    let res = app.client.post(app.url("/login")).form(&[("email", "M@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("email", "M@example.jp"), ("password", "test-password-123")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/manage");
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -19,7 +31,12 @@ async fn login_logout_and_role_pages(backend: Backend) {
 
     // Staff may not manage.
     let staff = client();
-    let res = staff.post(app.url("/login")).form(&[("email", "s@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    let res = staff
+        .post(app.url("/login"))
+        .form(&[("email", "s@example.jp"), ("password", "test-password-123")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["location"], "/staff");
     assert_eq!(staff.get(app.url("/manage/sessions")).send().await.unwrap().status(), 403);
 
@@ -59,16 +76,39 @@ async fn english_switch_is_remembered(backend: Backend) {
 async fn login_attempts_are_throttled(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
     for _ in 0..10 {
-        let res = app.client.post(app.url("/login")).form(&[("email", "s@example.jp"), ("password", "guess-guess-guess")]).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.url("/login"))
+            .form(&[("email", "s@example.jp"), ("password", "guess-guess-guess")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401);
     }
     // Even the right password waits once the minute's attempts are used up.
-    let res = app.client.post(app.url("/login")).form(&[("email", "s@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("email", "s@example.jp"), ("password", "test-password-123")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 429);
     assert!(res.text().await.unwrap().contains("1分ほど待って"));
     // Another account is not affected.
-    let res = app.client.post(app.url("/login")).form(&[("email", "m@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("email", "m@example.jp"), ("password", "test-password-123")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
 }
 
-both_backends!(login_attempts_are_throttled, login_logout_and_role_pages, cli_refuses_weak_passwords_and_issues_working_tokens, english_switch_is_remembered);
+both_backends!(
+    login_attempts_are_throttled,
+    login_logout_and_role_pages,
+    cli_refuses_weak_passwords_and_issues_working_tokens,
+    english_switch_is_remembered
+);

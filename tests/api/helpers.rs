@@ -58,6 +58,9 @@ pub struct Options {
     pub smtp_port: Option<u16>,
     pub rate_limit: u32,
     pub extra_env: Vec<(String, String)>,
+    /// A city's first day: no sample city, only a manager and an administrator (the
+    /// staff tokens are empty).
+    pub empty_city: bool,
 }
 
 pub struct TestApp {
@@ -71,6 +74,7 @@ pub struct TestApp {
     pub admin_token: String,
     env: Vec<(String, String)>,
     child: Option<Child>,
+    metrics: Option<String>,
 }
 
 impl Drop for TestApp {
@@ -101,9 +105,36 @@ impl TestApp {
     /// Makes a partner staff account of that shop and returns its API token.
     pub async fn partner_token(&self, partner_id: i64, email: &str) -> String {
         let partner = partner_id.to_string();
-        let args = ["user", "add", "--email", email, "--name", "店舗 担当", "--role", "partner", "--partner", &partner, "--password-stdin"];
+        let args = [
+            "user",
+            "add",
+            "--email",
+            email,
+            "--name",
+            "店舗 担当",
+            "--role",
+            "partner",
+            "--partner",
+            &partner,
+            "--password-stdin",
+        ];
         run_cli(&self.env, &args, Some("test-password-123")).await;
         run_cli(&self.env, &["token", "issue", "--email", email], None).await.trim().to_string()
+    }
+
+    /// The server's process id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().and_then(|c| c.id()).expect("the server runs")
+    }
+
+    /// The separate metrics address the server printed (`IPPO_METRICS_ADDR`), if any.
+    pub fn metrics_url(&self) -> Option<String> {
+        self.metrics.clone()
+    }
+
+    /// The folder the app keeps its files in (`IPPO_DATA_DIR`).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.env.iter().find(|(k, _)| k == "IPPO_DATA_DIR").map(|(_, v)| v.into()).unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -152,45 +183,40 @@ impl TestApp {
 
     /// The number of registrations of a session with this status, straight from the database.
     pub async fn count_registrations(&self, session_id: i64, status: &str) -> i64 {
-        let sql = "SELECT COUNT(*) FROM registrations WHERE session_id = $1 AND status = $2";
-        match self.backend {
-            Backend::Sqlite => {
-                let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
-                let n = sqlx::query_scalar(sql).bind(session_id).bind(status).fetch_one(&pool).await.unwrap();
-                pool.close().await;
-                n
-            }
-            Backend::Postgres => {
-                let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
-                let n = sqlx::query_scalar(sql).bind(session_id).bind(status).fetch_one(&pool).await.unwrap();
-                pool.close().await;
-                n
-            }
-        }
+        let sql = format!("SELECT COUNT(*) FROM registrations WHERE session_id = {session_id} AND status = '{status}'");
+        self.scalar(&sql).await
     }
 
     /// Counts rows of a table (for "nothing was stored" checks).
     pub async fn count_rows(&self, table: &str) -> i64 {
-        let sql = format!("SELECT COUNT(*) FROM {table}");
+        self.scalar(&format!("SELECT COUNT(*) FROM {table}")).await
+    }
+
+    /// Runs one statement straight on the database (to alter what the app wrote, as a hand would).
+    pub async fn execute(&self, sql: &str) {
+        self.scalar(&format!("{sql} RETURNING CAST(0 AS BIGINT)")).await;
+    }
+
+    /// The first column of the first row a statement returns (an integer), from a fresh
+    /// connection to the app's database.
+    async fn scalar(&self, sql: &str) -> i64 {
+        macro_rules! on {
+            ($pool:ty) => {{
+                let pool = <$pool>::connect(&self.database_url).await.unwrap();
+                let rows: Vec<i64> = sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap();
+                pool.close().await;
+                rows.first().copied().unwrap_or_default()
+            }};
+        }
         match self.backend {
-            Backend::Sqlite => {
-                let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
-                let n = sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap();
-                pool.close().await;
-                n
-            }
-            Backend::Postgres => {
-                let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
-                let n = sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap();
-                pool.close().await;
-                n
-            }
+            Backend::Sqlite => on!(sqlx::SqlitePool),
+            Backend::Postgres => on!(sqlx::PgPool),
         }
     }
 
     /// Starts another instance of the same app on the same database.
     pub async fn another_instance(&self) -> TestApp {
-        let (child, base) = start_server(&self.env).await;
+        let (child, base, metrics) = start_server(&self.env).await;
         TestApp {
             base,
             backend: self.backend,
@@ -202,6 +228,7 @@ impl TestApp {
             admin_token: self.admin_token.clone(),
             env: self.env.clone(),
             child: Some(child),
+            metrics,
         }
     }
 }
@@ -227,14 +254,11 @@ async fn run_cli(env: &[(String, String)], args: &[&str], stdin: Option<&str>) -
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-async fn start_server(env: &[(String, String)]) -> (Child, String) {
+/// Starts `ippo serve`; returns the process, its address and its metrics address (if any).
+async fn start_server(env: &[(String, String)]) -> (Child, String, Option<String>) {
     let mut child = Command::new(binary())
         .arg("serve")
         .envs(env.iter().cloned())
@@ -244,15 +268,20 @@ async fn start_server(env: &[(String, String)]) -> (Child, String) {
         .spawn()
         .expect("start ippo serve");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut metrics = None;
     let base = loop {
         let line = lines.next_line().await.unwrap().expect("ippo exited before listening");
+        if let Some(addr) = line.strip_prefix("metrics on ") {
+            metrics = Some(addr.trim().to_string());
+        }
         if let Some(addr) = line.strip_prefix("listening on ") {
             break addr.trim().to_string();
         }
     };
+
     // Keep draining stdout so the server never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, base)
+    (child, base, metrics)
 }
 
 /// A running app with the sample city, a manager and two staff members with API tokens.
@@ -273,19 +302,81 @@ pub async fn spawn_app(backend: Backend, options: Options) -> TestApp {
         env.push(("SMTP_URL".to_string(), format!("smtp://127.0.0.1:{port}")));
     }
     env.extend(options.extra_env);
-    run_cli(&env, &["seed", "demo"], None).await;
+    if !options.empty_city {
+        run_cli(&env, &["seed", "demo"], None).await;
+    }
     let password = Some("test-password-123");
-    run_cli(&env, &["user", "add", "--email", "m@example.jp", "--name", "管理 太郎", "--role", "manager", "--password-stdin"], password).await;
-    run_cli(&env, &["user", "add", "--email", "s@example.jp", "--name", "受付 花子", "--role", "staff", "--venue", "1", "--password-stdin"], password).await;
-    run_cli(&env, &["user", "add", "--email", "o@example.jp", "--name", "他館 次郎", "--role", "staff", "--venue", "5", "--password-stdin"], password).await;
-    run_cli(&env, &["user", "add", "--email", "a@example.jp", "--name", "管理者", "--role", "admin", "--password-stdin"], password).await;
+    run_cli(
+        &env,
+        &["user", "add", "--email", "m@example.jp", "--name", "管理 太郎", "--role", "manager", "--password-stdin"],
+        password,
+    )
+    .await;
+    if !options.empty_city {
+        run_cli(
+            &env,
+            &[
+                "user",
+                "add",
+                "--email",
+                "s@example.jp",
+                "--name",
+                "受付 花子",
+                "--role",
+                "staff",
+                "--venue",
+                "1",
+                "--password-stdin",
+            ],
+            password,
+        )
+        .await;
+        run_cli(
+            &env,
+            &[
+                "user",
+                "add",
+                "--email",
+                "o@example.jp",
+                "--name",
+                "他館 次郎",
+                "--role",
+                "staff",
+                "--venue",
+                "5",
+                "--password-stdin",
+            ],
+            password,
+        )
+        .await;
+    }
+    run_cli(
+        &env,
+        &["user", "add", "--email", "a@example.jp", "--name", "管理者", "--role", "admin", "--password-stdin"],
+        password,
+    )
+    .await;
     let token = |email: &'static str| {
         let env = env.clone();
         async move { run_cli(&env, &["token", "issue", "--email", email], None).await.trim().to_string() }
     };
-    let (manager_token, staff_token, other_staff_token, admin_token) =
-        (token("m@example.jp").await, token("s@example.jp").await, token("o@example.jp").await, token("a@example.jp").await);
-    let (child, base) = start_server(&env).await;
+    let staff = |email: &'static str| {
+        let token = token(email);
+        async move {
+            if options.empty_city {
+                String::new()
+            } else {
+                token.await
+            }
+        }
+    };
+    let (manager_token, staff_token, other_staff_token, admin_token) = (
+        token("m@example.jp").await,
+        staff("s@example.jp").await,
+        staff("o@example.jp").await,
+        token("a@example.jp").await,
+    );
+    let (child, base, metrics) = start_server(&env).await;
     TestApp {
         base,
         backend,
@@ -297,14 +388,17 @@ pub async fn spawn_app(backend: Backend, options: Options) -> TestApp {
         admin_token,
         env,
         child: Some(child),
+        metrics,
     }
 }
 
 /// A valid web sign-up body.
+/// A valid web sign-up body of person `n` (each with their own phone: 093-123-4567 for
+/// the first, then 4568, …).
 pub fn signup(n: usize, email: Option<String>) -> Value {
     json!({
         "attendee": {
-            "name": format!("北九 花子{n}"), "name_kana": "キタキュウ ハナコ", "phone": "093-123-4567",
+            "name": format!("北九 花子{n}"), "name_kana": "キタキュウ ハナコ", "phone": format!("093-123-{}", 4567 + n),
             "age_band": "75_79", "has_smartphone": false, "needs_loaner": false, "notes": ""
         },
         "registrant": { "name": "北九 一郎", "email": email.unwrap_or_default(), "phone": "090-1234-5678", "relation": "family" },
@@ -319,7 +413,8 @@ pub async fn fill(app: &TestApp, session_id: i64, n: usize) -> Vec<i64> {
     for i in 0..n {
         let mut body = signup(i, None);
         body["channel"] = json!("counter");
-        let res = app.post(&format!("/api/v1/sessions/{session_id}/registrations"), Some(&app.staff_token), &body).await;
+        let res =
+            app.post(&format!("/api/v1/sessions/{session_id}/registrations"), Some(&app.staff_token), &body).await;
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
         ids.push(res.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
     }
@@ -339,4 +434,81 @@ macro_rules! both_backends {
             async fn $name() { super::$name($crate::helpers::Backend::Postgres).await })+
         }
     };
+}
+
+/// Reads an iCalendar file as a strict reader would (RFC 5545) and fails on anything
+/// loose: lines end in CRLF and no other CR or LF stands anywhere, no line is longer
+/// than 75 octets, BEGIN/END pair up, the calendar has VERSION, PRODID and METHOD, and
+/// every event UID, DTSTAMP, DTSTART and SEQUENCE. It must also parse with the calendar
+/// crate. Returns the calendar's METHOD and each event's properties (unfolded, by name).
+pub fn strict_ics(ics: &str) -> (String, Vec<std::collections::HashMap<String, String>>) {
+    assert!(ics.ends_with("\r\n"), "the file ends with CRLF");
+    let body = &ics[..ics.len() - 2];
+    for line in body.split("\r\n") {
+        assert!(!line.contains('\r') && !line.contains('\n'), "a bare CR or LF in {line:?}");
+        assert!(line.len() <= 75, "a line of {} octets: {line:?}", line.len());
+    }
+    let unfolded = body.replace("\r\n ", "").replace("\r\n\t", "");
+    let mut stack: Vec<String> = Vec::new();
+    let (mut method, mut calendar_props) = (String::new(), Vec::new());
+    let mut events = Vec::new();
+    let mut current: Option<std::collections::HashMap<String, String>> = None;
+    for line in unfolded.split("\r\n") {
+        let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("a line without a colon: {line:?}"));
+        let name = name.split(';').next().unwrap().to_string();
+        match name.as_str() {
+            "BEGIN" => {
+                stack.push(value.to_string());
+                if value == "VEVENT" {
+                    current = Some(Default::default());
+                }
+            }
+            "END" => {
+                assert_eq!(stack.pop().as_deref(), Some(value), "END:{value} closes what was opened");
+                if value == "VEVENT" {
+                    events.push(current.take().unwrap());
+                }
+            }
+            _ => match current.as_mut() {
+                // An alarm's properties are kept apart from its event's (`VALARM.TRIGGER`).
+                Some(event) if stack.last().map(String::as_str) == Some("VALARM") => {
+                    event.insert(format!("VALARM.{name}"), value.to_string());
+                }
+                Some(event) => {
+                    event.insert(name, value.to_string());
+                }
+                None => {
+                    if name == "METHOD" {
+                        method = value.to_string();
+                    }
+                    calendar_props.push(name);
+                }
+            },
+        }
+    }
+    assert!(stack.is_empty(), "every BEGIN has its END");
+    for required in ["VERSION", "PRODID", "METHOD"] {
+        assert!(calendar_props.iter().any(|p| p == required), "the calendar has {required}");
+    }
+    for event in &events {
+        for required in ["UID", "DTSTAMP", "DTSTART", "SEQUENCE"] {
+            assert!(event.contains_key(required), "every event has {required}: {event:?}");
+        }
+    }
+    ics.parse::<icalendar::Calendar>().expect("the calendar crate reads it");
+    (method, events)
+}
+
+/// Waits for a condition the server reaches on its own (a background job), checking it
+/// every 50 ms, and fails after `within`.
+pub async fn eventually<F, Fut>(within: std::time::Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "{what} did not happen within {within:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

@@ -3,9 +3,15 @@
 mod helpers;
 mod smtp;
 
+mod abuse;
 mod accounts;
+mod changes;
+mod city;
+mod exchange;
+mod inventory;
 mod operations;
 mod partners;
+mod people;
 mod registrations;
 mod reports;
 mod security;

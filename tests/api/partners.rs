@@ -1,5 +1,4 @@
-//! Partner shops, their staff's confinement to their shop, referrals, the partner report,
-//! and CSV import/export.
+//! Partner shops, their staff's confinement to their shop, referrals and the partner report.
 
 use serde_json::{json, Value};
 
@@ -16,7 +15,7 @@ async fn link(app: &TestApp, session_id: i64, partner_id: i64, role: &str) {
 }
 
 async fn refer(app: &TestApp, token: &str, registration_id: i64, partner_id: i64) -> reqwest::Response {
-    let body = json!({ "registration_id": registration_id, "partner_id": partner_id, "reason": "機種変更の相談" });
+    let body = json!({ "registration_id": registration_id, "partner_id": partner_id, "reason": "機種変更の相談", "consent": true });
     app.post("/api/v1/referrals", Some(token), &body).await
 }
 
@@ -62,7 +61,10 @@ async fn partners_are_kept_by_managers_and_checked(backend: Backend) {
     let res = app.patch(&path, Some(&app.manager_token), &json!({ "active": false, "phone": "093-111-2222" })).await;
     assert_eq!(res.status(), 200);
     let edited: Value = res.json().await.unwrap();
-    assert_eq!((edited["active"].clone(), edited["phone"].clone(), edited["name"].clone()), (json!(false), json!("093-111-2222"), json!("UQスポット戸畑")));
+    assert_eq!(
+        (edited["active"].clone(), edited["phone"].clone(), edited["name"].clone()),
+        (json!(false), json!("093-111-2222"), json!("UQスポット戸畑"))
+    );
 
     let res = app.patch(&path, Some(&app.manager_token), &json!({ "email": "nope", "name": "変えない" })).await;
     assert_eq!(res.status(), 422);
@@ -74,13 +76,21 @@ async fn partners_are_kept_by_managers_and_checked(backend: Backend) {
     // An inactive shop takes no new sessions.
     let session = id(&app.schedule(10, 5, json!({})).await);
     let res = app
-        .post(&format!("/api/v1/sessions/{session}/partners"), Some(&app.manager_token), &json!({ "partner_id": id(&created), "role": "support" }))
+        .post(
+            &format!("/api/v1/sessions/{session}/partners"),
+            Some(&app.manager_token),
+            &json!({ "partner_id": id(&created), "role": "support" }),
+        )
         .await;
     assert_eq!(res.status(), 422);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["error"]["fields"]["partner_id"], "この店舗はいま協力していません。");
     let res = app
-        .post(&format!("/api/v1/sessions/{session}/partners"), Some(&app.manager_token), &json!({ "partner_id": 1, "role": "teacher" }))
+        .post(
+            &format!("/api/v1/sessions/{session}/partners"),
+            Some(&app.manager_token),
+            &json!({ "partner_id": 1, "role": "teacher" }),
+        )
         .await;
     assert_eq!(res.status(), 422);
 
@@ -89,11 +99,30 @@ async fn partners_are_kept_by_managers_and_checked(backend: Backend) {
         let fields: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         app.client.post(app.url("/manage/partners/new")).bearer_auth(&app.manager_token).form(&fields).send()
     };
-    let res = form(&[("carrier", "docomo"), ("name", ""), ("ward", "moji"), ("address", "北九州市門司区1-1"), ("active", "on")]).await.unwrap();
+    let res = form(&[
+        ("carrier", "docomo"),
+        ("name", ""),
+        ("ward", "moji"),
+        ("address", "北九州市門司区1-1"),
+        ("active", "on"),
+    ])
+    .await
+    .unwrap();
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
-    assert!(html.contains("入力してください。") && html.contains("北九州市門司区1-1"), "the form comes back with the input");
-    let res = form(&[("carrier", "docomo"), ("name", "ドコモショップ門司港店"), ("ward", "moji"), ("address", "北九州市門司区1-1"), ("active", "on")]).await.unwrap();
+    assert!(
+        html.contains("入力してください。") && html.contains("北九州市門司区1-1"),
+        "the form comes back with the input"
+    );
+    let res = form(&[
+        ("carrier", "docomo"),
+        ("name", "ドコモショップ門司港店"),
+        ("ward", "moji"),
+        ("address", "北九州市門司区1-1"),
+        ("active", "on"),
+    ])
+    .await
+    .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/manage/partners?saved=1");
     let page = app.client.get(app.url("/manage/partners")).bearer_auth(&app.manager_token).send().await.unwrap();
@@ -107,7 +136,13 @@ async fn partners_are_kept_by_managers_and_checked(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let page = app.client.get(app.url(&format!("/manage/sessions/{session}/partners"))).bearer_auth(&app.manager_token).send().await.unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!("/manage/sessions/{session}/partners")))
+        .bearer_auth(&app.manager_token)
+        .send()
+        .await
+        .unwrap();
     let html = page.text().await.unwrap();
     assert!(html.contains("ドコモショップ小倉駅前店") && html.contains("講師"));
 }
@@ -129,7 +164,16 @@ async fn partner_staff_see_only_their_own_shop(backend: Backend) {
     let other = id(&app.schedule(10, 6, json!({})).await);
     link(&app, supported, 1, "support").await;
     link(&app, other, 2, "instructor").await;
-    assert_eq!(app.post(&format!("/api/v1/sessions/{other}/partners"), Some(&shop2), &json!({ "partner_id": 2, "role": "support" })).await.status(), 403);
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/sessions/{other}/partners"),
+            Some(&shop2),
+            &json!({ "partner_id": 2, "role": "support" })
+        )
+        .await
+        .status(),
+        403
+    );
     let people = fill(&app, supported, 2).await;
     let others = fill(&app, other, 1).await;
 
@@ -142,27 +186,51 @@ async fn partner_staff_see_only_their_own_shop(backend: Backend) {
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let referral: Value = res.json().await.unwrap();
     assert_eq!(refer(&app, &app.staff_token, people[0], 1).await.status(), 409);
-    // A shop refers only for a session it helps with, and only to itself.
-    assert_eq!(refer(&app, &shop1, people[1], 1).await.status(), 201);
-    assert_eq!(refer(&app, &shop1, others[0], 1).await.status(), 403);
-    assert_eq!(refer(&app, &shop1, people[1], 2).await.status(), 403);
-    let res = app.post("/api/v1/referrals", Some(&app.staff_token), &json!({ "registration_id": people[1], "partner_id": 1, "reason": "" })).await;
+    // A shop never starts a referral: the same answer for a registration of a session it
+    // supports, of another session, or one that does not exist.
+    for registration in [people[1], others[0], 999_999] {
+        let res = refer(&app, &shop1, registration, 1).await;
+        assert_eq!(res.status(), 403);
+        assert!(!res.text().await.unwrap().contains("北九"), "a refusal names nobody");
+    }
+    // Without the attendee's consent, staff cannot refer either.
+    let res = app
+        .post(
+            "/api/v1/referrals",
+            Some(&app.staff_token),
+            &json!({ "registration_id": people[1], "partner_id": 1, "reason": "初期設定" }),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.json::<Value>().await.unwrap()["error"]["fields"]["consent"].is_string());
+    assert_eq!(refer(&app, &app.staff_token, people[1], 1).await.status(), 201);
+    let res = app
+        .post(
+            "/api/v1/referrals",
+            Some(&app.staff_token),
+            &json!({ "registration_id": people[1], "partner_id": 1, "reason": "" }),
+        )
+        .await;
     assert_eq!(res.status(), 422);
 
     // The shop sees its referrals with name and phone, and the read is audit-logged.
     let logged = app.count_rows("audit_log").await;
     let list: Vec<Value> = app.get("/api/v1/referrals", Some(&shop1)).await.json().await.unwrap();
     assert_eq!(list.len(), 2);
-    assert!(list.iter().all(|r| r["partner_id"] == 1 && r["attendee_phone"] == "093-123-4567"));
+    assert!(list
+        .iter()
+        .all(|r| r["partner_id"] == 1 && r["attendee_phone"].as_str().unwrap().starts_with("093-123-45")));
     assert!(list.iter().all(|r| r["attendee_name"].as_str().unwrap().starts_with("北九 花子")));
     assert!(list[0].get("registrant_email").is_none() && list[0].get("attendee_kana").is_none());
     assert_eq!(app.count_rows("audit_log").await, logged + 1);
     let theirs: Vec<Value> = app.get("/api/v1/referrals", Some(&shop2)).await.json().await.unwrap();
     assert!(theirs.is_empty());
 
-    // Only the shop (or a manager) marks a referral handled.
+    // Only the shop (or a manager) marks a referral handled; to another shop, someone
+    // else's referral and one that does not exist look the same.
     let handled = format!("/api/v1/referrals/{}/handled", id(&referral));
-    assert_eq!(app.post(&handled, Some(&shop2), &json!({})).await.status(), 403);
+    assert_eq!(app.post(&handled, Some(&shop2), &json!({})).await.status(), 404);
+    assert_eq!(app.post("/api/v1/referrals/999999/handled", Some(&shop2), &json!({})).await.status(), 404);
     assert_eq!(app.post(&handled, Some(&app.staff_token), &json!({})).await.status(), 403);
     let res = app.post(&handled, Some(&shop1), &json!({})).await;
     assert_eq!(res.status(), 200);
@@ -175,7 +243,13 @@ async fn partner_staff_see_only_their_own_shop(backend: Backend) {
     assert!(html.contains("ドコモショップ小倉駅前店") && html.contains("北九 花子1") && html.contains("テスト講座"));
     let page = app.client.get(app.url("/manage/partners")).bearer_auth(&shop1).send().await.unwrap();
     assert_eq!(page.status(), 403);
-    let page = app.client.get(app.url(&format!("/staff/sessions/{supported}/refer"))).bearer_auth(&shop1).send().await.unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!("/staff/sessions/{supported}/refer")))
+        .bearer_auth(&shop1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 403);
 }
 
@@ -203,14 +277,18 @@ async fn partner_report_counts_sessions_attendees_and_referrals(backend: Backend
     }
     assert_eq!(refer(&app, &app.manager_token, in_a[2], 2).await.status(), 201);
     let shop1 = app.partner_token(1, "shop1@example.jp").await;
-    assert_eq!(app.post(&format!("/api/v1/referrals/{}/handled", to_shop1[0]), Some(&shop1), &json!({})).await.status(), 200);
+    assert_eq!(
+        app.post(&format!("/api/v1/referrals/{}/handled", to_shop1[0]), Some(&shop1), &json!({})).await.status(),
+        200
+    );
 
     let fy = ippo::time::fiscal_year(chrono::Utc::now() - chrono::Duration::days(3));
     let res = app.get(&format!("/api/v1/reports/partners?fiscal_year={fy}"), Some(&app.manager_token)).await;
     assert_eq!(res.status(), 200);
     let r: Value = res.json().await.unwrap();
     assert_eq!(r["fiscal_year"], fy);
-    let line = |partner: i64| r["partners"].as_array().unwrap().iter().find(|l| l["partner_id"] == partner).cloned().unwrap();
+    let line =
+        |partner: i64| r["partners"].as_array().unwrap().iter().find(|l| l["partner_id"] == partner).cloned().unwrap();
     let one = line(1);
     assert_eq!(one["sessions_supported"], 2);
     assert_eq!(one["sessions_as_instructor"], 1);
@@ -231,7 +309,8 @@ async fn partner_report_counts_sessions_attendees_and_referrals(backend: Backend
     assert_eq!(docomo["sessions"], 2);
 
     // The KPI report breaks down by partner too.
-    let kpi: Value = app.get(&format!("/api/v1/reports/kpi?fiscal_year={fy}"), Some(&app.manager_token)).await.json().await.unwrap();
+    let kpi: Value =
+        app.get(&format!("/api/v1/reports/kpi?fiscal_year={fy}"), Some(&app.manager_token)).await.json().await.unwrap();
     let by_partner = kpi["by_partner"].as_array().unwrap();
     assert_eq!(by_partner.iter().map(|l| l["key"].as_str().unwrap()).collect::<Vec<_>>(), vec!["2", "1"]);
     assert_eq!(by_partner[1]["sessions"], 2);
@@ -239,180 +318,19 @@ async fn partner_report_counts_sessions_attendees_and_referrals(backend: Backend
 
     assert_eq!(app.get("/api/v1/reports/partners", Some(&app.staff_token)).await.status(), 403);
     assert_eq!(app.get("/api/v1/reports/partners?fiscal_year=abc", Some(&app.manager_token)).await.status(), 422);
-    let page = app.client.get(app.url(&format!("/manage/partners/report?fiscal_year={fy}"))).bearer_auth(&app.manager_token).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("ドコモショップ小倉駅前店"));
-}
-
-/// A multipart body as a browser sends the upload form.
-fn upload_body(kind: &str, skip: bool, file: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----ippoTestBoundary0123456789";
-    let mut body = Vec::new();
-    let mut field = |name: &str, value: &[u8], filename: Option<&str>| {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match filename {
-            Some(f) => body.extend_from_slice(
-                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
-            ),
-            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
-        }
-        body.extend_from_slice(value);
-        body.extend_from_slice(b"\r\n");
-    };
-    field("kind", kind.as_bytes(), None);
-    if skip {
-        field("skip_bad_rows", b"on", None);
-    }
-    field("file", file, Some("data.csv"));
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn upload(app: &TestApp, kind: &str, skip: bool, file: &[u8]) -> reqwest::Response {
-    let (content_type, body) = upload_body(kind, skip, file);
-    app.client
-        .post(app.url("/manage/exchange"))
+    let page = app
+        .client
+        .get(app.url(&format!("/manage/partners/report?fiscal_year={fy}")))
         .bearer_auth(&app.manager_token)
-        .header("content-type", content_type)
-        .body(body)
         .send()
         .await
-        .unwrap()
-}
-
-async fn download(app: &TestApp, kind: &str) -> Vec<u8> {
-    let res = app.client.get(app.url(&format!("/manage/exchange/{kind}.csv"))).bearer_auth(&app.manager_token).send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    let bytes = res.bytes().await.unwrap().to_vec();
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM for Excel");
-    bytes
-}
-
-fn write_temp(name: &str, bytes: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("ippo-import-{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.display().to_string()
-}
-
-async fn shift_jis_import_is_refused_whole_then_skips_bad_rows(backend: Backend) {
-    let app = spawn_app(backend, Options::default()).await;
-    let text = "id,carrier,name,ward,address,contact_name,phone,email,agreement_date,active,notes\r\n\
-                ,ドコモ,ドコモショップ戸畑店,戸畑区,北九州市戸畑区中本町1-1,佐藤 一郎,093-555-0606,tobata@example.jp,2025/4/1,yes,\r\n\
-                ,au,auショップ黒崎店,yahatanishi,北九州市八幡西区黒崎3-1,,,,,,\r\n\
-                ,kddi,名前だけの店,新宿区,北九州市,,12345,,,,\r\n";
-    let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
-    assert!(!unmappable);
-    assert!(std::str::from_utf8(&sjis).is_err(), "really Shift_JIS, not UTF-8");
-    let file = write_temp("partners.csv", &sjis);
-    let before = app.count_rows("partners").await;
-
-    // Command line: refused whole, every problem of line 4 reported.
-    let out = app.cli_output(&["import", "partners", &file]).await;
-    assert!(!out.status.success());
-    let errors = String::from_utf8(out.stderr).unwrap();
-    assert!(errors.contains("Line 4: carrier:"), "{errors}");
-    assert!(errors.contains("ward:") && errors.contains("phone:"), "{errors}");
-    assert!(!errors.contains("Line 2") && !errors.contains("Line 3"), "{errors}");
-    assert!(errors.contains("Nothing was imported"), "{errors}");
-    assert_eq!(app.count_rows("partners").await, before);
-
-    // The managers' page: the same, in Japanese, and nothing stored.
-    let res = upload(&app, "partners", false, &sjis).await;
-    assert_eq!(res.status(), 422);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("4行目：「carrier」選択肢から選んでください。"), "{html}");
-    assert!(html.contains("1行に問題があるため、何も取り込んでいません。"));
-    assert_eq!(app.count_rows("partners").await, before);
-
-    // Asked to skip: the two good rows go in.
-    let out = app.cli_output(&["import", "partners", &file, "--skip-bad-rows"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8(out.stdout).unwrap().contains("2 created, 0 updated, 1 bad rows skipped"));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("Line 4"));
-    assert_eq!(app.count_rows("partners").await, before + 2);
-    let list: Vec<Value> = app.get("/api/v1/partners", Some(&app.manager_token)).await.json().await.unwrap();
-    let tobata = list.iter().find(|p| p["name"] == "ドコモショップ戸畑店").unwrap();
-    assert_eq!((tobata["carrier"].clone(), tobata["ward"].clone()), (json!("docomo"), json!("tobata")));
-    assert_eq!(tobata["agreement_date"], "2025-04-01");
-    assert_eq!(tobata["contact_name"], "佐藤 一郎");
-
-    // The page skips the same way and says which lines it left out.
-    let venues = "name,kind,ward,address\n若松テスト会館,市民センター,若松区,北九州市若松区本町1-1\n,community_center,wakamatsu,x\n";
-    let before = app.count_rows("venues").await;
-    let res = upload(&app, "venues", true, venues.as_bytes()).await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/manage/exchange?imported=venues&created=1&updated=0&skipped=3");
-    assert_eq!(app.count_rows("venues").await, before + 1);
-    let res = upload(&app, "venues", false, b"title,kind\nx,y\n").await;
-    assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("次の列がありません：name, ward, address。"));
-}
-
-/// The data rows of an export without their first column (the id).
-fn without_ids(csv_bytes: &[u8]) -> Vec<String> {
-    let text = String::from_utf8(csv_bytes[3..].to_vec()).unwrap();
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let mut rows: Vec<String> =
-        reader.records().map(|r| r.unwrap().iter().skip(1).collect::<Vec<_>>().join("\u{1f}")).collect();
-    rows.sort();
-    rows
-}
-
-async fn export_then_import_round_trips(backend: Backend) {
-    let app = spawn_app(backend, Options::default()).await;
-    // A multi-day course with a description over two lines and seconds in its times.
-    let meetings = json!([
-        { "starts_at": "2027-01-09T10:00:00+09:00", "ends_at": "2027-01-09T12:30:00+09:00" },
-        { "starts_at": "2027-01-16T10:00:30+09:00", "ends_at": "2027-01-16T12:30:00+09:00" }
-    ]);
-    app.schedule(12, 30, json!({ "meetings": meetings, "description": "1行目\n2行目, \"引用\"" })).await;
-    for kind in ["venues", "sessions", "partners"] {
-        let exported = download(&app, kind).await;
-        let rows = exported.split(|b| *b == b'\n').count();
-        let res = upload(&app, kind, false, &exported).await;
-        assert_eq!(res.status(), 303, "{kind}: {}", res.text().await.unwrap());
-        let location = res.headers()["location"].to_str().unwrap().to_string();
-        assert!(location.contains("created=0&updated=") && location.ends_with("skipped="), "{kind}: {location}");
-        assert!(rows > 2);
-        assert_eq!(download(&app, kind).await, exported, "{kind}: importing an export changes nothing");
-    }
-
-    // An edited cell comes back in.
-    let partners = String::from_utf8(download(&app, "partners").await).unwrap();
-    let edited = partners.replace("山本 恵子", "山本 花子");
-    assert_ne!(edited, partners);
-    assert_eq!(upload(&app, "partners", false, edited.as_bytes()).await.status(), 303);
-    let shop: Value = app.get("/api/v1/partners/1", Some(&app.manager_token)).await.json().await.unwrap();
-    assert_eq!(shop["contact_name"], "山本 花子");
-
-    // Without ids the same file makes new records, equal to the old ones but for their id.
-    let sessions = download(&app, "sessions").await;
-    let before = app.count_rows("sessions").await;
-    let text = String::from_utf8(sessions[3..].to_vec()).unwrap();
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(reader.headers().unwrap()).unwrap();
-    for record in reader.records() {
-        let record = record.unwrap();
-        writer.write_record(std::iter::once("").chain(record.iter().skip(1))).unwrap();
-    }
-    let copy = writer.into_inner().unwrap();
-    let out = app.cli_output(&["import", "sessions", &write_temp("sessions.csv", &copy)]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(app.count_rows("sessions").await, before * 2);
-    let mut doubled = without_ids(&sessions);
-    doubled.extend(without_ids(&sessions));
-    doubled.sort();
-    assert_eq!(without_ids(&download(&app, "sessions").await), doubled);
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("ドコモショップ小倉駅前店"));
 }
 
 both_backends!(
     partners_are_kept_by_managers_and_checked,
     partner_staff_see_only_their_own_shop,
     partner_report_counts_sessions_attendees_and_referrals,
-    shift_jis_import_is_refused_whole_then_skips_bad_rows,
-    export_then_import_round_trips,
 );

@@ -22,10 +22,21 @@ async fn kpi_arithmetic_is_exact(backend: Backend) {
     let people = fill(&app, a, 5).await;
     fill(&app, b, 3).await;
     for id in &people[..4] {
-        let res = app.post(&format!("/api/v1/registrations/{id}/attendance"), Some(&app.staff_token), &json!({ "attendance": "attended" })).await;
+        let res = app
+            .post(
+                &format!("/api/v1/registrations/{id}/attendance"),
+                Some(&app.staff_token),
+                &json!({ "attendance": "attended" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
     }
-    app.post(&format!("/api/v1/registrations/{}/attendance", people[4]), Some(&app.staff_token), &json!({ "attendance": "no_show" })).await;
+    app.post(
+        &format!("/api/v1/registrations/{}/attendance", people[4]),
+        Some(&app.staff_token),
+        &json!({ "attendance": "no_show" }),
+    )
+    .await;
     for (c_, s_) in [(5, 5), (5, 4), (4, 4), (3, 4), (2, 1)] {
         answer(&app, a, Some(c_), Some(s_)).await;
     }
@@ -60,19 +71,30 @@ async fn kpi_arithmetic_is_exact(backend: Backend) {
     assert_eq!(r["attended"], 4);
     // Attendance rate counts only sessions that have ended: 4 of 8 confirmed.
     assert_eq!(r["attendance_rate"]["value"], 0.5);
-    let below: Vec<i64> = r["below_target"].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap().parse().unwrap()).collect();
+    let below: Vec<i64> =
+        r["below_target"].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap().parse().unwrap()).collect();
     assert!(below.contains(&a) && below.contains(&b) && !below.contains(&c));
 
     // Filters narrow the report.
-    let only_seminars: Value = app.get(&format!("/api/v1/reports/kpi?fiscal_year={fy}&kind=seminar"), Some(&app.manager_token)).await.json().await.unwrap();
+    let only_seminars: Value = app
+        .get(&format!("/api/v1/reports/kpi?fiscal_year={fy}&kind=seminar"), Some(&app.manager_token))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(only_seminars["responses"], 3);
     assert_eq!(app.get("/api/v1/reports/kpi?fiscal_year=abc", Some(&app.manager_token)).await.status(), 422);
 
     // The dashboard shows the same numbers, with the chart drawn on the server.
     let m = client();
-    m.post(app.url("/login")).form(&[("email", "m@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    m.post(app.url("/login"))
+        .form(&[("email", "m@example.jp"), ("password", "test-password-123")])
+        .send()
+        .await
+        .unwrap();
     let page = m.get(app.url(&format!("/manage/kpi?fiscal_year={fy}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("75.0%") && page.contains("(n=8)"), "dashboard shows the rate with its n");
+    assert!(page.contains("目標に届いていません"), "below target is said in words, not only in colour");
     assert!(page.contains("<svg") && page.contains("stroke-dasharray"));
 }
 
@@ -93,7 +115,8 @@ async fn surveys_by_code_and_by_staff(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
     let s = app.schedule(10, -1, json!({})).await;
     let id = s["id"].as_i64().unwrap();
-    let code = app.get(&format!("/api/v1/sessions/{id}"), Some(&app.staff_token)).await.json::<Value>().await.unwrap()["survey_code"]
+    let code = app.get(&format!("/api/v1/sessions/{id}"), Some(&app.staff_token)).await.json::<Value>().await.unwrap()
+        ["survey_code"]
         .as_str()
         .unwrap()
         .to_string();
@@ -104,9 +127,21 @@ async fn surveys_by_code_and_by_staff(backend: Backend) {
     assert_eq!(res.status(), 403);
     let err: Value = res.json().await.unwrap();
     assert!(err["error"]["message"].as_str().unwrap().contains("アンケートコードが違います"));
-    let res = app.post(&format!("/api/v1/sessions/{id}/survey-responses"), Some(&app.other_staff_token), &json!({ "comprehension": 5 })).await;
+    let res = app
+        .post(
+            &format!("/api/v1/sessions/{id}/survey-responses"),
+            Some(&app.other_staff_token),
+            &json!({ "comprehension": 5 }),
+        )
+        .await;
     assert_eq!(res.status(), 403, "staff of another venue are refused");
-    let res = app.post(&format!("/api/v1/sessions/{id}/survey-responses"), Some(&app.staff_token), &json!({ "comprehension": 7, "satisfaction": 0 })).await;
+    let res = app
+        .post(
+            &format!("/api/v1/sessions/{id}/survey-responses"),
+            Some(&app.staff_token),
+            &json!({ "comprehension": 7, "satisfaction": 0 }),
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["error"]["fields"]["comprehension"], "1から5の数字で答えてください。");
@@ -115,11 +150,23 @@ async fn surveys_by_code_and_by_staff(backend: Backend) {
     // The QR page works without an account and without JavaScript.
     let page = app.get(&format!("/survey/{code}"), None).await.text().await.unwrap();
     assert!(page.contains("よくわかった"));
-    let res = app.client.post(app.url(&format!("/survey/{code}"))).form(&[("comprehension", "4"), ("satisfaction", "5"), ("topics_wanted", "maps"), ("topics_wanted", "line")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/survey/{code}")))
+        .form(&[("comprehension", "4"), ("satisfaction", "5"), ("topics_wanted", "maps"), ("topics_wanted", "line")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(app.count_rows("survey_responses").await, 2);
     // A refused answer comes back with what was ticked still ticked.
-    let res = app.client.post(app.url(&format!("/survey/{code}"))).form(&[("comprehension", "9"), ("topics_wanted", "maps"), ("topics_wanted", "line")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/survey/{code}")))
+        .form(&[("comprehension", "9"), ("topics_wanted", "maps"), ("topics_wanted", "line")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
     assert!(page.contains(r#"value="maps" checked"#) && page.contains(r#"value="line" checked"#), "ticks kept");
@@ -128,12 +175,40 @@ async fn surveys_by_code_and_by_staff(backend: Backend) {
 
     // Paper sheets typed in by staff: digits and Enter.
     let staff = client();
-    staff.post(app.url("/login")).form(&[("email", "s@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
-    let res = staff.post(app.url(&format!("/staff/sessions/{id}/surveys"))).form(&[("comprehension", "3"), ("satisfaction", "4"), ("wants_online_services", "1"), ("topics_wanted", "5 9"), ("comment", "")]).send().await.unwrap();
+    staff
+        .post(app.url("/login"))
+        .form(&[("email", "s@example.jp"), ("password", "test-password-123")])
+        .send()
+        .await
+        .unwrap();
+    let res = staff
+        .post(app.url(&format!("/staff/sessions/{id}/surveys")))
+        .form(&[
+            ("comprehension", "3"),
+            ("satisfaction", "4"),
+            ("wants_online_services", "1"),
+            ("topics_wanted", "5 9"),
+            ("comment", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
-    let page = staff.get(app.url(&format!("/staff/sessions/{id}/surveys?saved=1"))).send().await.unwrap().text().await.unwrap();
+    let page = staff
+        .get(app.url(&format!("/staff/sessions/{id}/surveys?saved=1")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("この講座の回答：3件"));
-    let res = staff.post(app.url(&format!("/staff/sessions/{id}/surveys"))).form(&[("comprehension", "8"), ("topics_wanted", "99")]).send().await.unwrap();
+    let res = staff
+        .post(app.url(&format!("/staff/sessions/{id}/surveys")))
+        .form(&[("comprehension", "8"), ("topics_wanted", "99")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
     assert_eq!(app.count_rows("survey_responses").await, 3);
 }
@@ -141,10 +216,12 @@ async fn surveys_by_code_and_by_staff(backend: Backend) {
 async fn attendance_is_recorded_per_meeting(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
     let first = Utc::now() - Duration::days(14);
-    let meetings: Vec<Value> = (0..2).map(|w| {
-        let s = first + Duration::weeks(w);
-        json!({ "starts_at": s.to_rfc3339(), "ends_at": (s + Duration::hours(2)).to_rfc3339() })
-    }).collect();
+    let meetings: Vec<Value> = (0..2)
+        .map(|w| {
+            let s = first + Duration::weeks(w);
+            json!({ "starts_at": s.to_rfc3339(), "ends_at": (s + Duration::hours(2)).to_rfc3339() })
+        })
+        .collect();
     let s = app.schedule(5, -14, json!({ "meetings": meetings })).await;
     let id = s["id"].as_i64().unwrap();
     let second_meeting = s["meetings"][1]["id"].as_i64().unwrap();
@@ -155,15 +232,26 @@ async fn attendance_is_recorded_per_meeting(backend: Backend) {
     };
     assert_eq!(mark(people[0], json!({ "attendance": "attended" }), app.other_staff_token.clone()).await.status(), 403);
     assert_eq!(mark(people[0], json!({ "attendance": "maybe" }), app.staff_token.clone()).await.status(), 422);
-    let r: Value = mark(people[0], json!({ "attendance": "no_show" }), app.staff_token.clone()).await.json().await.unwrap();
+    let r: Value =
+        mark(people[0], json!({ "attendance": "no_show" }), app.staff_token.clone()).await.json().await.unwrap();
     assert_eq!(r["registration_attendance"], "no_show");
-    let r: Value = mark(people[0], json!({ "attendance": "attended", "meeting_id": second_meeting }), app.staff_token.clone()).await.json().await.unwrap();
+    let r: Value =
+        mark(people[0], json!({ "attendance": "attended", "meeting_id": second_meeting }), app.staff_token.clone())
+            .await
+            .json()
+            .await
+            .unwrap();
     assert_eq!(r["meeting_id"], second_meeting);
     assert_eq!(r["registration_attendance"], "attended", "came to one of the two days");
     // Marking the same again changes nothing in the counts.
     mark(people[0], json!({ "attendance": "attended", "meeting_id": second_meeting }), app.staff_token.clone()).await;
     let fy = ippo::time::fiscal_year(first);
-    let report: Value = app.get(&format!("/api/v1/reports/kpi?fiscal_year={fy}&kind=course"), Some(&app.manager_token)).await.json().await.unwrap();
+    let report: Value = app
+        .get(&format!("/api/v1/reports/kpi?fiscal_year={fy}&kind=course"), Some(&app.manager_token))
+        .await
+        .json()
+        .await
+        .unwrap();
     let venue = report["by_venue"].as_array().unwrap().iter().find(|l| l["key"] == "1").cloned().unwrap();
     assert_eq!(venue["attended"], 1);
 }

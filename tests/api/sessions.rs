@@ -10,7 +10,8 @@ async fn a_scheduled_session_appears_publicly(backend: Backend) {
     assert_eq!(s["seats_left"], 15);
     assert_eq!(s["meetings"].as_array().unwrap().len(), 1);
 
-    let list: Vec<Value> = app.get("/api/v1/sessions?ward=moji&kind=course&limit=500", None).await.json().await.unwrap();
+    let list: Vec<Value> =
+        app.get("/api/v1/sessions?ward=moji&kind=course&limit=500", None).await.json().await.unwrap();
     assert!(list.iter().any(|x| x["id"] == id));
     assert!(list.iter().all(|x| x["kind"] == "course"));
     let other_ward: Vec<Value> = app.get("/api/v1/sessions?ward=tobata&limit=500", None).await.json().await.unwrap();
@@ -22,7 +23,8 @@ async fn a_scheduled_session_appears_publicly(backend: Backend) {
 
     let public: Value = app.get(&format!("/api/v1/sessions/{id}"), None).await.json().await.unwrap();
     assert!(public.get("survey_code").is_none(), "the public does not see the survey code");
-    let other: Value = app.get(&format!("/api/v1/sessions/{id}"), Some(&app.other_staff_token)).await.json().await.unwrap();
+    let other: Value =
+        app.get(&format!("/api/v1/sessions/{id}"), Some(&app.other_staff_token)).await.json().await.unwrap();
     assert!(other.get("survey_code").is_none(), "staff of another venue do not see it either");
     let own: Value = app.get(&format!("/api/v1/sessions/{id}"), Some(&app.staff_token)).await.json().await.unwrap();
     assert!(own["survey_code"].is_string());
@@ -49,7 +51,11 @@ async fn a_four_day_course_has_four_meetings(backend: Backend) {
     let s = app.schedule(15, 3, json!({ "meetings": meetings })).await;
     assert_eq!(s["meetings"].as_array().unwrap().len(), 4);
     let ends: chrono::DateTime<Utc> = s["ends_at"].as_str().unwrap().parse().unwrap();
-    assert_eq!(ends, (first + Duration::weeks(3) + Duration::minutes(150)).trunc_subsecs(0), "times are kept to the second");
+    assert_eq!(
+        ends,
+        (first + Duration::weeks(3) + Duration::minutes(150)).trunc_subsecs(0),
+        "times are kept to the second"
+    );
 }
 
 async fn bad_sessions_store_nothing(backend: Backend) {
@@ -79,7 +85,13 @@ async fn managers_edit_cancel_and_record_the_past(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
     let s = app.schedule(10, 4, json!({})).await;
     let id = s["id"].as_i64().unwrap();
-    let res = app.patch(&format!("/api/v1/sessions/{id}"), Some(&app.manager_token), &json!({ "title": "新しい題名", "capacity": 12 })).await;
+    let res = app
+        .patch(
+            &format!("/api/v1/sessions/{id}"),
+            Some(&app.manager_token),
+            &json!({ "title": "新しい題名", "capacity": 12 }),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let edited: Value = res.json().await.unwrap();
     assert_eq!(edited["title"], "新しい題名");
@@ -101,25 +113,43 @@ async fn consultation_capacity_is_slots_times_advisors(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
     let starts = Utc::now() + Duration::days(6);
     let s = app
-        .schedule(1, 6, json!({
-            "kind": "consultation", "title": "スマホ相談会", "venue_id": 15,
-            "starts_at": starts.to_rfc3339(), "ends_at": (starts + Duration::minutes(180)).to_rfc3339(),
-            "slot_minutes": 30, "advisors": 3
-        }))
+        .schedule(
+            1,
+            6,
+            json!({
+                "kind": "consultation", "title": "スマホ相談会", "venue_id": 15,
+                "starts_at": starts.to_rfc3339(), "ends_at": (starts + Duration::minutes(180)).to_rfc3339(),
+                "slot_minutes": 30, "advisors": 3
+            }),
+        )
         .await;
     assert_eq!(s["capacity"], 18, "six 30-minute slots × three advisors");
 }
 
 async fn manager_schedules_through_the_form(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
-    let res = app.client.post(app.url("/login")).form(&[("email", "m@example.jp"), ("password", "test-password-123")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("email", "m@example.jp"), ("password", "test-password-123")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     let day = (Utc::now() + Duration::days(9)).format("%Y-%m-%d").to_string();
     let res = app
         .client
         .post(app.url("/manage/sessions/new"))
-        .form(&[("kind", "seminar"), ("title", "防災アプリのセミナー"), ("topic", "disaster_apps"), ("venue_id", "2"),
-                ("meeting_date_1", day.as_str()), ("meeting_start_1", "13:30"), ("meeting_end_1", "15:00"), ("capacity", "40")])
+        .form(&[
+            ("kind", "seminar"),
+            ("title", "防災アプリのセミナー"),
+            ("topic", "disaster_apps"),
+            ("venue_id", "2"),
+            ("meeting_date_1", day.as_str()),
+            ("meeting_start_1", "13:30"),
+            ("meeting_end_1", "15:00"),
+            ("capacity", "40"),
+        ])
         .send()
         .await
         .unwrap();
@@ -133,7 +163,12 @@ async fn manager_schedules_through_the_form(backend: Backend) {
     let res = app
         .client
         .post(app.url("/manage/sessions/new"))
-        .form(&[("kind", "seminar"), ("title", "続きの講座"), ("meeting_date_1", "2026-13-40"), ("capacity", "たくさん")])
+        .form(&[
+            ("kind", "seminar"),
+            ("title", "続きの講座"),
+            ("meeting_date_1", "2026-13-40"),
+            ("capacity", "たくさん"),
+        ])
         .send()
         .await
         .unwrap();

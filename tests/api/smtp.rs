@@ -20,17 +20,63 @@ impl ReceivedMail {
     pub fn text(&self) -> String {
         decode_body(&self.data)
     }
+
+    /// The attached calendar file: its part's `Content-Type` and its text.
+    pub fn calendar(&self) -> Option<(String, String)> {
+        let (_, body) = self.data.split_once("\n\n")?;
+        body.split("\n--").find_map(|part| {
+            let (headers, content) = part.split_once("\n\n")?;
+            let content_type = unfolded_header(headers, "content-type")?;
+            content_type
+                .to_ascii_lowercase()
+                .starts_with("text/calendar")
+                .then(|| (content_type, decode_part(headers, content)))
+        })
+    }
+
+    /// A header of the message, unfolded.
+    pub fn header(&self, name: &str) -> Option<String> {
+        unfolded_header(self.data.split_once("\n\n").map_or(self.data.as_str(), |(h, _)| h), name)
+    }
+}
+
+fn unfolded_header(headers: &str, name: &str) -> Option<String> {
+    let unfolded = headers.replace("\n ", " ").replace("\n\t", " ");
+    unfolded.lines().find_map(|l| {
+        let (key, value) = l.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_string())
+    })
 }
 
 #[derive(Clone, Default)]
 pub struct Inbox {
     mails: Arc<Mutex<Vec<ReceivedMail>>>,
     arrived: Arc<Notify>,
+    /// Recipients this server refuses for good (550), and each refused attempt.
+    refuse: Arc<Vec<String>>,
+    refused: Arc<Mutex<Vec<String>>>,
+    /// How long the server takes to accept each message after its data (a slow relay).
+    delay: Duration,
 }
 
 impl Inbox {
+    /// An inbox whose server refuses these recipients with "550 no such user".
+    pub fn refusing(recipients: &[&str]) -> Inbox {
+        Inbox { refuse: Arc::new(recipients.iter().map(|r| r.to_string()).collect()), ..Default::default() }
+    }
+
+    /// An inbox whose server takes `delay` to accept each message.
+    pub fn slow(delay: Duration) -> Inbox {
+        Inbox { delay, ..Default::default() }
+    }
+
     pub async fn all(&self) -> Vec<ReceivedMail> {
         self.mails.lock().await.clone()
+    }
+
+    /// Every refused RCPT TO, in order.
+    pub async fn refused(&self) -> Vec<String> {
+        self.refused.lock().await.clone()
     }
 
     /// Waits until at least `n` mails have arrived, or fails after `within`.
@@ -107,6 +153,12 @@ async fn serve(socket: tokio::net::TcpStream, inbox: Inbox) -> std::io::Result<(
             write.write_all(b"250 OK\r\n").await?;
         } else if upper.starts_with("RCPT TO") {
             let addr = line[8..].trim().trim_start_matches(':').trim().trim_matches(|c| c == '<' || c == '>');
+            if inbox.refuse.iter().any(|r| r == addr) {
+                inbox.refused.lock().await.push(addr.to_string());
+                inbox.arrived.notify_waiters();
+                write.write_all(b"550 5.1.1 no such user\r\n").await?;
+                continue;
+            }
             to.push(addr.to_string());
             write.write_all(b"250 OK\r\n").await?;
         } else if upper == "DATA" {
@@ -121,6 +173,7 @@ async fn serve(socket: tokio::net::TcpStream, inbox: Inbox) -> std::io::Result<(
             }
             inbox.mails.lock().await.push(ReceivedMail { to: to.clone(), data });
             inbox.arrived.notify_waiters();
+            tokio::time::sleep(inbox.delay).await;
             write.write_all(b"250 queued\r\n").await?;
         } else if upper == "QUIT" {
             write.write_all(b"221 bye\r\n").await?;
@@ -136,8 +189,10 @@ async fn serve(socket: tokio::net::TcpStream, inbox: Inbox) -> std::io::Result<(
 fn decode_body(raw: &str) -> String {
     let (headers, body) = raw.split_once("\n\n").unwrap_or((raw, ""));
     let mut out = format!("{headers}\n");
-    if headers.to_ascii_lowercase().contains("multipart/") {
-        for part in body.split("\n--") {
+    let boundary = headers.split("boundary=").nth(1).map(|b| b.trim().trim_matches('"').to_string());
+    if let Some(boundary) = boundary.filter(|_| headers.to_ascii_lowercase().contains("multipart/")) {
+        // Split on the message's own boundary: a text part may hold a "--" line (a signature).
+        for part in body.split(&format!("--{boundary}")) {
             if let Some((part_headers, content)) = part.split_once("\n\n") {
                 out.push_str(&decode_part(part_headers, content));
             }
@@ -163,8 +218,10 @@ fn decode_part(headers: &str, content: &str) -> String {
     content.to_string()
 }
 
+/// Quoted-printable: soft breaks (`=` at a line's end) joined, `=XX` decoded, and each
+/// remaining line break the CRLF it stands for (the sink keeps lines without their CR).
 fn decode_qp(s: &str) -> String {
-    let joined = s.replace("=\n", "");
+    let joined = s.replace("=\n", "").replace('\n', "\r\n");
     let bytes = joined.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -24,7 +24,11 @@ async fn bad_venues_are_refused_in_japanese_and_store_nothing(backend: Backend) 
     let app = spawn_app(backend, Options::default()).await;
     let before = app.count_rows("venues").await;
     let res = app
-        .post("/api/v1/venues", Some(&app.manager_token), &json!({ "name": "", "kind": "castle", "ward": "shinjuku", "address": "x" }))
+        .post(
+            "/api/v1/venues",
+            Some(&app.manager_token),
+            &json!({ "name": "", "kind": "castle", "ward": "shinjuku", "address": "x" }),
+        )
         .await;
     assert_eq!(res.status(), 422);
     let err: Value = res.json().await.unwrap();

@@ -1,35 +1,10 @@
-//! A submitted form that failed validation, handed back to the page that shows it, so
-//! pages re-render with the person's input and a message beside each field — with or
-//! without JavaScript.
-
-use std::collections::HashMap;
+//! Form controls. A submission that failed comes back to its page as a `FormState`
+//! (see `server::forms`), so the page re-renders with the person's input and a message
+//! beside each field, with or without JavaScript.
 
 use leptos::prelude::*;
 
-/// Values and translated errors of one submission, by field name.
-#[derive(Clone, Debug, Default)]
-pub struct FormState {
-    /// In the order sent; a name repeats for a group of ticked boxes.
-    pub values: Vec<(String, String)>,
-    pub errors: HashMap<String, String>,
-    /// A message about the whole form (for example "the session is full").
-    pub summary: Option<String>,
-}
-
-impl FormState {
-    pub fn value(&self, field: &str) -> Option<String> {
-        self.values.iter().find(|(name, _)| name == field).map(|(_, value)| value.clone())
-    }
-
-    /// Whether `field` was sent with this value (a ticked box of a group).
-    pub fn sent(&self, field: &str, value: &str) -> bool {
-        self.values.iter().any(|(name, v)| name == field && v == value)
-    }
-
-    pub fn error(&self, field: &str) -> Option<String> {
-        self.errors.get(field).cloned()
-    }
-}
+pub use crate::server::forms::FormState;
 
 /// The failed submission being shown, if any.
 pub fn form_state() -> FormState {
@@ -79,7 +54,7 @@ pub fn TextField(
         <div class="field" class:has-error=has_error>
             <label for=name.clone()>
                 {label}
-                {required.then(|| view! { " " <span class="required-mark">{crate::i18n::current_lang().tr("form.required")}</span> })}
+                {required.then(|| view! { " " <span class="required-mark">{super::current_lang().tr("form.required")}</span> })}
             </label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
             <input
@@ -131,7 +106,8 @@ pub fn SelectField(
     #[prop(into, optional)] value: String,
     #[prop(optional)] required: bool,
     /// Label of an empty first choice ("all", "please choose").
-    #[prop(into, optional)] empty: Option<String>,
+    #[prop(into, optional)]
+    empty: Option<String>,
 ) -> impl IntoView {
     let state = form_state();
     let has_error = state.error(&name).is_some();
@@ -140,7 +116,7 @@ pub fn SelectField(
         <div class="field" class:has-error=has_error>
             <label for=name.clone()>
                 {label}
-                {required.then(|| view! { " " <span class="required-mark">{crate::i18n::current_lang().tr("form.required")}</span> })}
+                {required.then(|| view! { " " <span class="required-mark">{super::current_lang().tr("form.required")}</span> })}
             </label>
             <select
                 id=name.clone()
@@ -163,15 +139,37 @@ pub fn SelectField(
     }
 }
 
-/// The box at the top of a failed form that says what went wrong.
+/// The box at the top of a failed form (WCAG 3.3.1): how many places need fixing and a
+/// link to each, in the order of `labels` (field name → its label) when the form gives
+/// them; focus moves here when the page comes back refused, so a screen reader reads it
+/// first and a keyboard user tabs straight to the first link.
 #[component]
-pub fn FormErrors() -> impl IntoView {
+pub fn FormErrors(#[prop(optional)] labels: Vec<(&'static str, String)>) -> impl IntoView {
     let state = form_state();
-    let lang = crate::i18n::current_lang();
-    (state.summary.is_some() || !state.errors.is_empty()).then(|| {
+    let lang = super::current_lang();
+    state.refused().then(|| {
+        let position = |field: &str| labels.iter().position(|(name, _)| *name == field).unwrap_or(usize::MAX);
+        let mut errors: Vec<(String, String)> = state.errors.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        errors.sort_by(|a, b| (position(&a.0), &a.0).cmp(&(position(&b.0), &b.0)));
+        let label_of = |field: &str| labels.iter().find(|(name, _)| *name == field).map(|(_, label)| label.clone());
+        let heading = state
+            .summary
+            .clone()
+            .unwrap_or_else(|| lang.tr_with("form.has_errors_n", &[("n", errors.len().to_string())]));
+        let links = errors
+            .into_iter()
+            .map(|(field, message)| {
+                let text = match label_of(&field) {
+                    Some(label) => format!("{label}：{message}"),
+                    None => message,
+                };
+                view! { <li><a href=format!("#{field}")>{text}</a></li> }
+            })
+            .collect_view();
         view! {
-            <div class="form-errors" role="alert" tabindex="-1" id="form-errors">
-                <p><strong>{state.summary.unwrap_or_else(|| lang.tr("form.has_errors"))}</strong></p>
+            <div class="form-errors" role="alert" tabindex="-1" id="form-errors" autofocus=true>
+                <p><strong>{heading}</strong></p>
+                <ul class="stack">{links}</ul>
             </div>
         }
     })
@@ -229,13 +227,14 @@ pub fn RadioGroup(
         .join(" ");
     view! {
         <fieldset
+            id=name.clone()
             class="fieldset field"
             class:has-error=has_error
             aria-describedby=(!described.is_empty()).then_some(described)
         >
             <legend>
                 {legend}
-                {required.then(|| view! { " " <span class="required-mark">{crate::i18n::current_lang().tr("form.required")}</span> })}
+                {required.then(|| view! { " " <span class="required-mark">{super::current_lang().tr("form.required")}</span> })}
             </legend>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
             <div class="choice-group">
@@ -299,19 +298,21 @@ pub fn Checkbox(
     }
 }
 
-/// A fresh key for a form, so submitting it twice registers once.
+pub use crate::server::forms::FORM_TOKEN;
+
+/// A fresh key for a form, so submitting it twice makes one thing (kept across a refused
+/// submission, so the retry is still the same submission).
 pub fn form_token() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        use rand::RngCore;
-        let mut bytes = [0u8; 16];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        field_value("form_token", hex::encode(bytes))
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
-    }
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    field_value(FORM_TOKEN, hex::encode(bytes))
+}
+
+/// The hidden one-time key of a form that creates something.
+#[component]
+pub fn OnceKey() -> impl IntoView {
+    view! { <input type="hidden" name=FORM_TOKEN value=form_token()/> }
 }
 
 /// A fieldset of checkboxes sharing one name (several may be ticked).
