@@ -4,6 +4,9 @@
 #
 #   bench/compare.sh DATABASE_URL PATH BINARY... 
 #
+# A BINARY may carry settings before a colon, to compare one build with itself set two
+# ways: `IPPO_PAGE_CACHE=false:target/release/ippo target/release/ippo`.
+#
 # For each of ROUNDS [2] rounds, each BINARY in turn: start `BINARY serve` on DATABASE_URL
 # (on a free port, IPPO_SEED=none, IPPO_PUBLIC_RATE_LIMIT=0), five warm-up requests and a 3 s
 # wrk warm-up, then `wrk -t2 -c$CONNECTIONS [64] -d$DURATION [10s] --latency` on PATH, and the
@@ -28,14 +31,18 @@ server_pid=""
 trap '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 run_one() {
-  local bin="$1" base="" i
+  local spec="$1" bin="$1" base="" i settings=()
+  if [[ "$spec" =~ ^([A-Z_][A-Z0-9_]*=[^:]*(,[A-Z_][A-Z0-9_]*=[^:]*)*):(.+)$ ]]; then
+    IFS=, read -ra settings <<<"${BASH_REMATCH[1]}"
+    bin="${BASH_REMATCH[3]}"
+  fi
   start_server "$bin" "${LEPTOS_SITE_ROOT:-$root/target/site}" "$work" DATABASE_URL="$database_url" \
-    IPPO_DATA_DIR="$work" IPPO_PUBLIC_RATE_LIMIT=0 || exit 1
+    IPPO_DATA_DIR="$work" IPPO_PUBLIC_RATE_LIMIT=0 "${settings[@]}" || exit 1
   for i in 1 2 3 4 5; do curl -fsS -o /dev/null "$base$path"; done
   wrk -t2 -c"$CONNECTIONS" -d3s "${wrk_args[@]}" "$base$path" >/dev/null
   local out
   out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${wrk_args[@]}" "$base$path")"
-  printf '%s\t%s\t%s req/s\tp99 %s\tVmHWM %s MiB\t%s\n' "$bin" "$path" \
+  printf '%s\t%s\t%s req/s\tp99 %s\tVmHWM %s MiB\t%s\n' "$spec" "$path" \
     "$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")" \
     "$(awk '$1 == "99%" { print $2 }' <<<"$out")" \
     "$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$server_pid/status")" \

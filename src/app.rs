@@ -135,7 +135,14 @@ fn Layout(children: Children) -> impl IntoView {
     let here = use_location().pathname.get_untracked();
     let switch_to = lang.other();
     let switch_href = format!("/lang?to={}&back={}", switch_to.code(), url_escape(&here));
+    // At the counter the phone sign-up is the work: on a roster its form is one skip link away.
+    let on_roster = here
+        .strip_prefix("/staff/sessions/")
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
     view! {
+        {on_roster.then(|| view! {
+            <a class="skip-link" href=format!("#{}", registrations::field::CHANNEL)>{lang.tr("nav.skip_to_phone_signup")}</a>
+        })}
         <a class="skip-link" href="#main">{lang.tr("nav.skip")}</a>
         <header class="site-header">
             <a class="site-title" href="/">{city.site_title(lang)}</a>

@@ -362,7 +362,14 @@ fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
-    Ok(AppState { db, config: Arc::new(config), leptos_options, outbox: Default::default(), memo: Default::default() })
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        leptos_options,
+        outbox: Default::default(),
+        memo: Default::default(),
+        pages: crate::server::pagecache::PageCache::new(crate::routes::PUBLIC_PAGES),
+    })
 }
 
 async fn serve(config: Config, db: Db) -> anyhow::Result<()> {

@@ -458,9 +458,26 @@ impl Kana {
         }
     }
 
+    /// The reading of a name given without one. A name in kana is its own reading (as
+    /// katakana); a name in Latin letters, as foreign residents write theirs, has none
+    /// (`""`). A name with kanji cannot be read without it: `error.kana_needed`.
+    pub fn of_name(name: &str) -> Result<Self, Problem> {
+        if name.chars().any(is_kanji) {
+            Err(Problem::new("error.kana_needed"))
+        } else {
+            Ok(Kana::parse(name).unwrap_or(Kana(String::new())))
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A kanji (CJK ideograph, with the iteration mark 々): a character whose reading the
+/// writer has to give, unlike kana or Latin letters.
+fn is_kanji(c: char) -> bool {
+    matches!(c, '々' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
 }
 
 /// How many people a session takes.
@@ -589,6 +606,14 @@ mod tests {
         assert_eq!(Kana::parse("ﾔﾏﾀﾞ ﾀﾛｰ").unwrap().as_str(), "ヤマダ タロー");
         assert_eq!(Kana::parse("ﾊﾟｿｺﾝ　　ﾌﾞﾝｶ").unwrap().as_str(), "パソコン ブンカ");
         assert_eq!(Kana::parse("山田").unwrap_err().key, "error.kana");
+    }
+
+    #[test]
+    fn a_name_without_kanji_reads_itself() {
+        assert_eq!(Kana::of_name("きたきゅう はなこ").unwrap().as_str(), "キタキュウ ハナコ");
+        assert_eq!(Kana::of_name("Maria Santos").unwrap().as_str(), "");
+        assert_eq!(Kana::of_name("佐々木 はな").unwrap_err().key, "error.kana_needed");
+        assert_eq!(Kana::of_name("Lee 美咲").unwrap_err().key, "error.kana_needed");
     }
 
     #[test]

@@ -27,11 +27,14 @@ use crate::{
         client::{client_ip, ClientIp},
         error::{AppError, REQUEST_LANG},
         forms::{FormRejected, FormState},
+        pagecache::{self, Pages},
         routing::Routes,
         state::AppState,
         web_sessions::WebSessionStore,
     },
-    sessions, surveys, venues,
+    sessions, surveys,
+    ui::large_text_in,
+    venues,
 };
 
 /// Every route of every feature: the JSON API under `/api/v1`, the form posts, the
@@ -76,6 +79,25 @@ pub fn listing() -> Vec<String> {
     table.list("GET", "/pkg/{*file}".into()).list("GET", "/{*file}".into()).listing()
 }
 
+/// The pages the page cache keeps (`server::pagecache`): the session list, a session's
+/// page and a venue's calendar, as a visitor who is not logged in sees them, in each
+/// reader's language and text size.
+pub const PUBLIC_PAGES: Pages = Pages { public: is_public_page, variant: page_variant };
+
+fn is_public_page(path: &str) -> bool {
+    let id_and = |rest: &str, tail: &str| {
+        rest.strip_suffix(tail).is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+    };
+    path == "/"
+        || path.strip_prefix("/sessions/").is_some_and(|rest| id_and(rest, ""))
+        || path.strip_prefix("/venues/").is_some_and(|rest| id_and(rest, "/calendar"))
+}
+
+fn page_variant(headers: &HeaderMap) -> String {
+    let size = if large_text_in(headers) { "large" } else { "standard" };
+    format!("{}/{size}", Lang::from_request(headers).code())
+}
+
 pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
@@ -102,8 +124,11 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
             move |req: Request| not_found(state.clone(), req)
         })))
         .layer(middleware::from_fn_with_state(state.clone(), rerender_forms))
-        .layer(middleware::from_fn_with_state(state.clone(), accounts::handlers::resolve_viewer))
         .layer(middleware::from_fn_with_state(state.clone(), city::store::attach))
+        // Outside the city profile, inside the viewer: a kept page is answered without
+        // reading anything but the data version, and only to visitors not logged in.
+        .layer(middleware::from_fn_with_state(state.clone(), pagecache::serve))
+        .layer(middleware::from_fn_with_state(state.clone(), accounts::handlers::resolve_viewer))
         .layer(sessions_store.layer(state.config.secure_cookies()))
         .layer(middleware::from_fn(refuse_cross_site_writes))
         .layer(middleware::from_fn(api_errors_as_json))

@@ -107,11 +107,24 @@ const CASES: PageCase[] = [
     },
   },
   {
+    name: 'sign-up review (入力 → 確認)',
+    as: null,
+    open: async (page) => {
+      await page.goto('/sessions/1/register');
+      await fillSignUp(page);
+      const response = await submitMainForm(page);
+      await expect(page.getByRole('button', { name: 'この内容で申し込む' })).toBeVisible();
+      return response;
+    },
+  },
+  {
     name: 'registration (after a successful sign-up)',
     as: null,
     open: async (page) => {
       await page.goto('/sessions/1/register');
       await fillSignUp(page);
+      await submitMainForm(page);
+      // The review step: its first button sends the sign-up.
       await submitMainForm(page);
       await expect(page).toHaveURL(/\/registrations\/[^/?]+/);
       // Check the page as it is opened again later (the link in the mail).

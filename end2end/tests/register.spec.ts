@@ -20,8 +20,9 @@ function ownPhone(): string {
   return `090-${digits.slice(0, 4)}-${digits.slice(4)}`;
 }
 
-/** A family member signs their parent up (each run as a family of its own). */
-async function fillForParent(page: Page, attendee: string, phone = ownPhone()): Promise<void> {
+/** A family member signs their parent up (each run as a family of its own); returns
+ *  the e-mail address given. */
+async function fillForParent(page: Page, attendee: string, phone = ownPhone()): Promise<string> {
   const attendeeBox = page.getByRole('group', { name: '参加する方', exact: true });
   await attendeeBox.getByLabel(/^お名前/).fill(attendee);
   await attendeeBox.getByLabel(/^フリガナ/).fill('キタキュウ ハナコ');
@@ -38,19 +39,58 @@ async function fillForParent(page: Page, attendee: string, phone = ownPhone()): 
     .getByRole('radio', { name: '家族' })
     .check();
   await registrantBox.getByLabel('申し込む方のお名前').fill('北九 太郎');
-  await registrantBox.getByLabel('メールアドレス').fill(`taro.${unique()}@example.jp`);
+  const email = `taro.${unique()}@example.jp`;
+  await registrantBox.getByLabel('メールアドレス').fill(email);
 
   await page.getByLabel('個人情報の取り扱いに同意します').check();
+  return email;
+}
+
+/** The review step (入力 → 確認 → 完了) echoes the address, then sends the sign-up. */
+async function confirmSignUp(page: Page, email: string): Promise<void> {
+  await expect(page.getByRole('heading', { level: 1, name: /^お申し込み内容の確認/ })).toBeVisible();
+  await expect(page.locator('.review-mail')).toContainText(`${email} に送ります`);
+  await page.getByRole('button', { name: 'この内容で申し込む' }).click();
 }
 
 test('a family member signs a parent up on a phone', async ({ page }) => {
   const attendee = `北九 花子 ${unique()}`;
   await openSignUpForm(page);
-  await fillForParent(page, attendee);
+  const email = await fillForParent(page, attendee);
   await page.getByRole('button', { name: '申し込む', exact: true }).click();
+  await expectNoAxeViolations(page);
+  await confirmSignUp(page, email);
 
   await expect(page.getByRole('heading', { level: 1, name: 'お申し込みを受け付けました' })).toBeVisible();
   await expect(page.locator('dl.details')).toContainText(attendee);
+  await expect(page.locator('.steps [aria-current="step"]')).toHaveText('3 完了');
+});
+
+test('the review step reopens the form with what was typed', async ({ page }) => {
+  const attendee = `北九 花子 ${unique()}`;
+  await openSignUpForm(page);
+  await fillForParent(page, attendee);
+  await page.getByRole('button', { name: '申し込む', exact: true }).click();
+  await page.getByRole('button', { name: '修正する' }).click();
+  await expect(page.getByLabel(/^お名前/)).toHaveValue(attendee);
+  await expect(page.getByLabel('申し込む方のお名前')).toHaveValue('北九 太郎');
+  await expect(page.locator('p.field-error')).toHaveCount(0);
+});
+
+test('a senior alone with only a phone signs up in one submit', async ({ page }) => {
+  const attendee = `北九 ひとり ${unique()}`;
+  await openSignUpForm(page);
+  const attendeeBox = page.getByRole('group', { name: '参加する方', exact: true });
+  await attendeeBox.getByLabel(/^お名前/).fill(attendee);
+  await attendeeBox.getByLabel(/^フリガナ/).fill('キタキュウ ヒトリ');
+  await attendeeBox.getByLabel(/^電話番号/).fill(ownPhone().replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))));
+  await attendeeBox.getByLabel(/^年代/).selectOption({ label: '80歳以上' });
+  await attendeeBox.getByRole('group', { name: /スマートフォンをお持ちですか/ }).getByRole('radio', { name: 'いいえ' }).check();
+  await page.getByLabel('個人情報の取り扱いに同意します').check();
+  await page.getByRole('button', { name: '申し込む', exact: true }).click();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'お申し込みを受け付けました' })).toBeVisible();
+  await expect(page.getByText(/受付番号/).first()).toBeVisible();
 });
 
 test('the sign-up form has no WCAG 2.2 AA violations', async ({ page }) => {
@@ -81,8 +121,9 @@ test.describe('without JavaScript', () => {
   test('a family member signs a parent up', async ({ page }) => {
     const attendee = `北九 花子 ${unique()}`;
     await openSignUpForm(page);
-    await fillForParent(page, attendee);
+    const email = await fillForParent(page, attendee);
     await page.getByRole('button', { name: '申し込む', exact: true }).click();
+    await confirmSignUp(page, email);
 
     await expect(page.getByRole('heading', { level: 1, name: 'お申し込みを受け付けました' })).toBeVisible();
     await expect(page.locator('dl.details')).toContainText(attendee);

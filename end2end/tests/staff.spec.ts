@@ -11,9 +11,12 @@ test('staff enter a phone sign-up with the keyboard only', async ({ page }) => {
   const form = section.locator('form');
   const keyboard = page.keyboard;
 
-  // The first field: how the sign-up came in (電話 is already chosen).
+  // One keystroke from the top of the page: the first skip link leads to the form's
+  // first field, how the sign-up came in (電話 is already chosen).
   const channel = form.getByLabel(/^受付方法/);
-  await channel.focus();
+  await keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: '電話・窓口の申し込みへ' })).toBeFocused();
+  await keyboard.press('Enter');
   await expect(channel).toBeFocused();
   await expect(channel).toHaveValue('phone');
 

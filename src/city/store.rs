@@ -6,9 +6,14 @@ use chrono::Utc;
 use super::{field, CityInput, CityProfile};
 use crate::{
     domain::{self, Email, FieldErrors, PhoneNumber, Problem},
-    on_db,
+    on_db, on_tx,
     policy::Viewer,
-    server::{audit, db::Db, error::AppResult, state::AppState},
+    server::{
+        audit,
+        db::{Db, Tx},
+        error::AppResult,
+        state::AppState,
+    },
 };
 
 const COLUMNS: &str =
@@ -19,18 +24,25 @@ pub async fn get(db: &Db) -> AppResult<CityProfile> {
     Ok(on_db!(db, pool => sqlx::query_as(&sql).fetch_one(pool).await)?)
 }
 
-/// How long an instance keeps the profile: every page shows it, and a change made on
-/// another instance shows up here within this time.
-const PROFILE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The profile, kept for `PROFILE_TTL` (a change made here is seen at once).
-pub async fn cached(state: &AppState) -> AppResult<CityProfile> {
-    state.memo.get_or_load(PROFILE_TTL, || get(&state.db)).await
+/// The profile as a transaction sees it: for what is written inside one (a mail in the
+/// outbox), which must not wait for a second connection from the pool.
+pub async fn get_in(tx: &mut Tx) -> AppResult<CityProfile> {
+    let sql = format!("SELECT {COLUMNS} FROM city_profile WHERE id = 1");
+    Ok(on_tx!(tx, conn => sqlx::query_as(&sql).fetch_one(&mut *conn).await)?)
 }
 
-/// Middleware: every request carries the city profile, for the page shell, privacy
-/// notices and mails (see `city::current`).
+/// The profile, kept while the data version holds (see `Memo`).
+pub async fn cached(state: &AppState) -> AppResult<CityProfile> {
+    state.memo.get_or_load(&state.db, || get(&state.db)).await
+}
+
+/// Middleware: every request that may render a page carries the city profile, for the
+/// page shell and privacy notices (see `city::current`); the JSON API renders none and
+/// is spared the read.
 pub async fn attach(State(state): State<AppState>, mut req: axum::extract::Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
     match cached(&state).await {
         Ok(city) => {
             req.extensions_mut().insert(city);
@@ -107,7 +119,6 @@ pub async fn save(state: &AppState, viewer: &Viewer, input: &CityInput) -> AppRe
     let checked = check(input)?;
     write(&state.db, &checked).await?;
     audit::record(&state.db, viewer, "city.update", "city", &checked.0.name).await?;
-    state.memo.forget::<CityProfile>().await;
     get(&state.db).await
 }
 

@@ -15,7 +15,6 @@ use crate::{
         error::{AppError, AppResult},
         state::AppState,
     },
-    venues::VenueDirectory,
 };
 
 /// A ward with what is in it, for the administrators' list.
@@ -135,7 +134,6 @@ pub async fn add(state: &AppState, viewer: &Viewer, input: &WardInput) -> AppRes
     upsert_in(&mut tx, &w).await?;
     tx.commit().await?;
     audit::record(&state.db, viewer, "ward.create", &format!("ward:{}", w.code), &w.name_ja).await?;
-    state.memo.forget::<VenueDirectory>().await;
     Ok(())
 }
 
@@ -150,7 +148,6 @@ pub async fn update(state: &AppState, viewer: &Viewer, code: &str, input: &WardI
     }
     tx.commit().await?;
     audit::record(&state.db, viewer, "ward.update", &format!("ward:{code}"), &w.name_ja).await?;
-    state.memo.forget::<VenueDirectory>().await;
     Ok(())
 }
 
@@ -179,7 +176,6 @@ pub async fn retire(state: &AppState, viewer: &Viewer, code: &str) -> AppResult<
     }
     tx.commit().await?;
     audit::record(&state.db, viewer, "ward.retire", &format!("ward:{code}"), "").await?;
-    state.memo.forget::<VenueDirectory>().await;
     Ok(())
 }
 

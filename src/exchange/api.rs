@@ -136,7 +136,7 @@ async fn upload(State(state): State<AppState>, req: Request) -> Response {
             let errors =
                 err.field_messages(lang).into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()));
             let summary = (!matches!(err, AppError::Invalid(_))).then(|| err.message(lang));
-            let form = FormState { values, errors: errors.collect(), summary };
+            let form = FormState { values, errors: errors.collect(), summary, confirming: false };
             rejected(err.status(), form)
         }
     }

@@ -38,7 +38,7 @@ use crate::{
         SessionInput,
     },
     time::from_tokyo,
-    venues::{self, store::CheckedVenue, Venue, VenueDirectory, VenueInput, Ward},
+    venues::{self, store::CheckedVenue, Venue, VenueInput, Ward},
 };
 
 /// What to import and how the file is laid out.
@@ -1121,8 +1121,7 @@ pub async fn apply(
     tx.commit().await?;
     let detail = format!("{} created, {} updated", report.created(), report.updated());
     audit::record(&state.db, viewer, &format!("import.{}", report.options.kind.code()), "csv", &detail).await?;
-    // Imported venues and wards show on the next page; promoted people get their mail now.
-    state.memo.forget::<VenueDirectory>().await;
+    // Promoted people get their mail now.
     state.outbox.wake();
     report.applied = true;
     Ok(report)

@@ -16,7 +16,7 @@ use crate::server::{
     api::{ApiJson, Authed, IdempotencyKey, MaybeViewer},
     client::ClientIp,
     error::{AppError, AppResult},
-    forms::{rejected, FormState, Posted},
+    forms::{rejected, see_other, FormState, Posted, STEP, STEP_CONFIRM, STEP_EDIT},
     ratelimit,
     routing::Routes,
     state::AppState,
@@ -117,19 +117,28 @@ async fn register_form(
     form: Posted,
 ) -> Response {
     let viewer = form.viewer();
+    let input = input_of(&form);
     let result = async {
         ratelimit::public_write(&state, client, viewer.as_ref()).await?;
-        let key = form.once_key();
-        signup::register(&state, id, &input_of(&form), viewer.as_ref(), key, Utc::now()).await
+        match form.get(STEP) {
+            STEP_EDIT => return Ok(None),
+            STEP_CONFIRM => {}
+            _ if signup::needs_review(&state, id, &input, viewer.as_ref()).await? => return Ok(None),
+            _ => {}
+        }
+        signup::register(&state, id, &input, viewer.as_ref(), form.once_key(), Utc::now()).await.map(Some)
     };
     match result.await {
+        Ok(None) if form.get(STEP) == STEP_EDIT => form.to_edit(),
+        Ok(None) => form.to_confirm(),
         // The form was sent before and went through; this copy holds someone else: a
         // fresh, empty form (with a new key) says so instead of dropping that person.
         Err(err @ AppError::Conflict(_)) if err.code() == "idempotency_mismatch" => {
             let summary = Some(form.lang().tr("register.already_sent"));
             rejected(err.status(), FormState { summary, ..Default::default() })
         }
-        result => form.finish(result, |(created, _)| format!("/registrations/{}?new=1", created.cancel_token)),
+        Ok(Some((created, _))) => see_other(&format!("/registrations/{}?new=1", created.cancel_token)),
+        Err(err) => form.reject(err),
     }
 }
 

@@ -380,7 +380,7 @@ pub async fn write_mail(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let Some(email) = facts.registrant_email.as_deref() else { return Ok(()) };
-    let city = crate::city::store::cached(state).await?;
+    let city = crate::city::store::get_in(tx).await?;
     let spans = facts.spans();
     let loaner_reserved = facts.needs_loaner && facts.status == RegistrationStatus::Confirmed && {
         let ahead: i64 = on_tx!(tx, conn => {

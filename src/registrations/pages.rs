@@ -11,10 +11,16 @@ use super::{
     field, roster, RegistrationStatusView, RosterEntry,
 };
 use crate::{
-    domain::{AgeBand, Attendance, Channel, RegistrationStatus, Relation, SessionKind, SessionStatus, SmartphoneOs},
+    domain::{
+        AgeBand, Attendance, Channel, Email, Kana, PhoneNumber, RegistrationStatus, Relation, SessionKind,
+        SessionStatus, SmartphoneOs,
+    },
     i18n::Lang,
     policy::logged_in,
-    server::error::{AppError, AppResult},
+    server::{
+        error::{AppError, AppResult},
+        forms::{STEP, STEP_CONFIRM, STEP_EDIT},
+    },
     sessions::{
         pages::{list, session},
         Meeting, SessionDetail, SessionFilter,
@@ -22,7 +28,7 @@ use crate::{
     time::{format_span, to_tokyo},
     ui::{
         current_lang, current_viewer, data_table, error_page, flash,
-        forms::{Checkbox, FormErrors, OnceKey, RadioGroup, SelectField, TextArea, TextField},
+        forms::{form_state, Checkbox, FormErrors, FormState, OnceKey, RadioGroup, SelectField, TextArea, TextField},
         load_page, page_context, param_i64, query_flag, query_param, url_escape, PrintButton,
     },
 };
@@ -123,14 +129,15 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
         .into_any();
     }
     let full = s.seats_left == 0;
-    let relations = vec![
-        (Relation::Myself.as_str().to_string(), lang.tr("register.relation_self")),
-        (Relation::Family.as_str().to_string(), lang.tr("register.relation_family")),
-        (Relation::Other.as_str().to_string(), lang.tr("register.relation_other")),
-    ];
+    let form = form_state();
+    if form.confirming {
+        return review_view(&session, &form, lang).into_any();
+    }
+    let relations = relation_options(lang);
     let is_consultation = s.kind == SessionKind::Consultation;
     view! {
         <Title text=title.clone()/>
+        <SignUpSteps current=0/>
         <h1>{title}</h1>
         <p class="session-date">{when}" · "{session.venue.name.clone()}</p>
         {full.then(|| view! { <div class="notice notice-warning"><p>{lang.tr("register.full_notice")}</p></div> })}
@@ -143,7 +150,7 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
             <fieldset class="fieldset">
                 <legend>{lang.tr("register.attendee")}</legend>
                 <TextField name=field::ATTENDEE_NAME label=lang.tr("register.name") required=true autocomplete="off"/>
-                <TextField name=field::ATTENDEE_KANA label=lang.tr("register.kana") required=true hint=lang.tr("register.kana_hint")/>
+                <TextField name=field::ATTENDEE_KANA label=lang.tr("register.kana") hint=lang.tr("register.kana_hint")/>
                 <TextField name=field::ATTENDEE_PHONE label=lang.tr("register.phone") input_type="tel" inputmode="tel" required=true hint=lang.tr("register.phone_hint")/>
                 <SelectField name=field::AGE_BAND label=lang.tr("register.age_band") options=age_options(lang) required=true empty=lang.tr("form.choose")/>
                 <RadioGroup name=field::HAS_SMARTPHONE legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>
@@ -179,6 +186,112 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
         </form>
     }
     .into_any()
+}
+
+fn relation_options(lang: Lang) -> Vec<(String, String)> {
+    vec![
+        (Relation::Myself.as_str().to_string(), lang.tr("register.relation_self")),
+        (Relation::Family.as_str().to_string(), lang.tr("register.relation_family")),
+        (Relation::Other.as_str().to_string(), lang.tr("register.relation_other")),
+    ]
+}
+
+/// Where the person is in signing up: 入力 → 確認 → 完了 (`current` counts from 0).
+#[component]
+fn SignUpSteps(current: usize) -> impl IntoView {
+    let lang = current_lang();
+    let steps = ["register.step_input", "register.step_review", "register.step_done"];
+    view! {
+        <ol class="steps" aria-label=lang.tr("register.steps")>
+            {steps
+                .iter()
+                .enumerate()
+                .map(|(i, key)| view! { <li aria-current=(i == current).then_some("step")>{lang.tr(key)}</li> })
+                .collect_view()}
+        </ol>
+    }
+}
+
+/// The sign-up shown back before it is sent (step 2): what will be recorded, in the
+/// words of the form, with the e-mail address said plainly, and the input carried in
+/// hidden fields so that 「この内容で申し込む」 sends exactly this and 「修正する」 reopens it.
+fn review_view(session: &SessionDetail, form: &FormState, lang: Lang) -> impl IntoView {
+    let s = &session.summary;
+    let sent = |name: &str| form.value(name).unwrap_or_default().trim().to_string();
+    let label_of = |options: Vec<(String, String)>, code: String| {
+        options.into_iter().find(|(c, _)| *c == code).map_or(code, |(_, label)| label)
+    };
+    // What will be stored, as it will be stored (full-width digits folded, kana as katakana).
+    let phone = |v: String| PhoneNumber::parse(&v).map_or(v, |p| p.as_str().to_string());
+    let kana = match sent(field::ATTENDEE_KANA) {
+        k if k.is_empty() => Kana::of_name(&sent(field::ATTENDEE_NAME)).map(|k| k.as_str().to_string()).unwrap_or(k),
+        k => Kana::parse(&k).map_or(k, |k| k.as_str().to_string()),
+    };
+    let email = Some(sent(field::REGISTRANT_EMAIL))
+        .filter(|e| !e.is_empty())
+        .map(|e| Email::parse(&e).map_or(e, |e| e.as_str().to_string()));
+    let someone_else = sent(field::RELATION) != Relation::Myself.as_str();
+    let mut rows: Vec<(String, String)> = vec![(lang.tr("sessions.when"), s.schedule(lang))];
+    if let Some(slot) = Some(sent(field::SLOT)).filter(|v| !v.is_empty()) {
+        rows.push((lang.tr("register.slot"), label_of(slot_options(session, lang), slot)));
+    }
+    rows.extend([
+        (lang.tr("register.name"), sent(field::ATTENDEE_NAME)),
+        (lang.tr("register.kana"), kana),
+        (lang.tr("register.phone"), phone(sent(field::ATTENDEE_PHONE))),
+        (lang.tr("register.age_band"), label_of(age_options(lang), sent(field::AGE_BAND))),
+        (lang.tr("register.has_smartphone"), label_of(yes_no(lang), sent(field::HAS_SMARTPHONE))),
+    ]);
+    if sent(field::HAS_SMARTPHONE) == "yes" {
+        rows.push((lang.tr("register.os"), label_of(os_options(lang), sent(field::SMARTPHONE_OS))));
+    }
+    if form.sent(field::NEEDS_LOANER, "on") {
+        rows.push((lang.tr("register.needs_loaner"), lang.tr("form.yes")));
+    }
+    rows.push((lang.tr("register.accessibility"), sent(field::ACCESSIBILITY_NEEDS)));
+    rows.push((lang.tr("register.relation"), label_of(relation_options(lang), sent(field::RELATION))));
+    if someone_else {
+        rows.push((lang.tr("register.registrant_name"), sent(field::REGISTRANT_NAME)));
+        rows.push((lang.tr("register.registrant_phone"), phone(sent(field::REGISTRANT_PHONE))));
+    }
+    rows.push((lang.tr("register.email"), email.clone().unwrap_or_default()));
+    rows.retain(|(_, value)| !value.is_empty());
+    let mail_line = match &email {
+        Some(email) => lang.tr_with("register.review_mail", &[("email", email.clone())]),
+        None => lang.tr("register.review_no_mail"),
+    };
+    let hidden = form
+        .values
+        .iter()
+        .filter(|(name, _)| name != STEP)
+        .map(|(name, value)| view! { <input type="hidden" name=name.clone() value=value.clone()/> })
+        .collect_view();
+    let title = lang.tr_with("register.review_title", &[("title", s.title.clone())]);
+    view! {
+        <Title text=title.clone()/>
+        <SignUpSteps current=1/>
+        <h1 tabindex="-1" autofocus>{title}</h1>
+        <p class="lead">{lang.tr("register.review_lead")}</p>
+        <div class="notice notice-info"><p class="review-mail">{mail_line}</p></div>
+        <dl class="details">
+            <dt>{lang.tr("sessions.title")}</dt>
+            <dd>{s.title.clone()}</dd>
+            <dt>{lang.tr("sessions.where")}</dt>
+            <dd>{session.venue.name.clone()}</dd>
+            {rows.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
+        </dl>
+        <form method="post" action=format!("/sessions/{}/register", s.id) class="form">
+            {hidden}
+            <p class="button-row">
+                <button type="submit" name=STEP value=STEP_CONFIRM class="button button-primary button-large">
+                    {lang.tr("register.review_send")}
+                </button>
+                <button type="submit" name=STEP value=STEP_EDIT class="button button-secondary">
+                    {lang.tr("register.review_edit")}
+                </button>
+            </p>
+        </form>
+    }
 }
 
 #[component]
@@ -249,6 +362,7 @@ fn registration_view(token: &str, reg: RegistrationStatusView, session: SessionD
     });
     view! {
         <Title text=heading.clone()/>
+        {query_flag("new").then(|| view! { <SignUpSteps current=2/> })}
         {banner}
         <h1>{heading}</h1>
         <p class="lead">{lang.tr_with("registration.reference", &[("number", reg.reference())])}</p>
@@ -537,7 +651,7 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
                     <SelectField name=field::SLOT label=lang.tr("register.slot") options=slot_options(&session, lang) required=true empty=lang.tr("form.choose")/>
                 })}
                 <TextField name=field::ATTENDEE_NAME label=lang.tr("register.name") required=true autocomplete="off" autofocus=query_flag("registered")/>
-                <TextField name=field::ATTENDEE_KANA label=lang.tr("register.kana") required=true autocomplete="off"/>
+                <TextField name=field::ATTENDEE_KANA label=lang.tr("register.kana") hint=lang.tr("register.kana_hint") autocomplete="off"/>
                 <TextField name=field::ATTENDEE_PHONE label=lang.tr("register.phone") input_type="tel" inputmode="tel" required=true autocomplete="off"/>
                 <SelectField name=field::AGE_BAND label=lang.tr("register.age_band") options=age_options(lang) required=true empty=lang.tr("form.choose")/>
                 <RadioGroup name=field::HAS_SMARTPHONE legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>

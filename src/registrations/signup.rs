@@ -51,7 +51,10 @@ fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> 
     let a = &input.attendee;
     let r = &input.registrant;
     let attendee_name = errors.check(field::ATTENDEE_NAME, domain::text(&a.name, 60, true, false));
-    let attendee_kana = errors.check(field::ATTENDEE_KANA, Kana::parse(&a.name_kana));
+    let attendee_kana = match a.name_kana.trim() {
+        "" => errors.check(field::ATTENDEE_KANA, Kana::of_name(&a.name)),
+        kana => errors.check(field::ATTENDEE_KANA, Kana::parse(kana)),
+    };
     let attendee_phone = errors.check(field::ATTENDEE_PHONE, PhoneNumber::parse(&a.phone));
     let age_band = errors.check(field::AGE_BAND, domain::choice(&a.age_band, AgeBand::parse));
     let has_smartphone = errors.check(field::HAS_SMARTPHONE, a.has_smartphone.ok_or(Problem::new("error.choose")));
@@ -157,6 +160,23 @@ pub async fn register_by_staff(
     let venue_id = sessions::store::venue_of(&state.db, session_id).await?;
     viewer.require_venue(venue_id)?;
     register(state, session_id, input, Some(viewer), idempotency_key, now).await
+}
+
+/// Checks a sign-up from the public form without writing anything, for its review step
+/// (入力 → 確認 → 完了), and says whether it should be shown back before it is sent: when
+/// a mail will go to the address typed (a typo there means no confirmation ever arrives)
+/// or when someone signs another person up. A senior alone with only a phone signs up
+/// in one submit. Errors: those of `register`'s checks of the input.
+pub async fn needs_review(
+    state: &AppState,
+    session_id: i64,
+    input: &RegistrationInput,
+    viewer: Option<&Viewer>,
+) -> AppResult<bool> {
+    let session = sessions::store::detail(&state.db, session_id, viewer).await?;
+    let by_staff = viewer.is_some_and(|v| v.works_at(session.venue.id));
+    let checked = check(input, &session, by_staff)?;
+    Ok(checked.registrant_email.is_some() || checked.relation != Relation::Myself)
 }
 
 /// Signs someone up. Past capacity they join the waitlist. The same `idempotency_key`

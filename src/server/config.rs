@@ -44,6 +44,11 @@ pub struct Config {
     #[arg(long, env = "IPPO_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,
 
+    /// Whether public pages are kept as rendered bytes per data version (see
+    /// `server::pagecache`); `false` renders every request, for comparisons.
+    #[arg(long, env = "IPPO_PAGE_CACHE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub page_cache: bool,
+
     /// Days after a session's end during which its survey code takes answers.
     #[arg(long, env = "IPPO_SURVEY_DAYS", default_value_t = 14, global = true)]
     pub survey_days: u32,

@@ -145,6 +145,14 @@ impl Db {
         }
     }
 
+    /// The data version: a counter that every transaction writing to what the public
+    /// pages show (sessions, meetings, registrations, venues, wards, partners, the city
+    /// profile) bumps in that same transaction, by database triggers (migration 0015).
+    /// It only grows; what was read under one version is current while it holds.
+    pub async fn data_version(&self) -> Result<i64, sqlx::Error> {
+        on_db!(self, pool => sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1").fetch_one(pool).await)
+    }
+
     pub async fn ping(&self) -> bool {
         on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()).is_ok())
     }

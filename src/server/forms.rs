@@ -24,6 +24,9 @@ pub struct FormState {
     pub errors: HashMap<String, String>,
     /// A message about the whole form (for example "the session is full").
     pub summary: Option<String>,
+    /// The input passed every check and is shown back for the person to confirm before
+    /// it is sent for real (入力 → 確認 → 完了; see `Posted::to_confirm`).
+    pub confirming: bool,
 }
 
 impl FormState {
@@ -46,7 +49,8 @@ impl FormState {
     }
 }
 
-/// A refused submission: the response's status stays, its body is replaced by the page
+/// A submission answered with its own page again (refused, shown back for confirming, or
+/// reopened to change it): the response's status stays, its body is replaced by the page
 /// at the request's path rendered with this state.
 #[derive(Clone, Debug)]
 pub struct FormRejected(pub FormState);
@@ -60,6 +64,12 @@ pub fn rejected(status: StatusCode, form: FormState) -> Response {
 
 /// The hidden field of every form that creates something: its one-time key (see `server::once`).
 pub const FORM_TOKEN: &str = "form_token";
+
+/// The field of a form with a review step that says which button was pressed:
+/// [`STEP_CONFIRM`] sends the reviewed input for real, [`STEP_EDIT`] reopens the form.
+pub const STEP: &str = "step";
+pub const STEP_CONFIRM: &str = "confirm";
+pub const STEP_EDIT: &str = "edit";
 
 /// A submitted HTML form: its fields in order (names may repeat) and the request head.
 pub struct Posted {
@@ -119,6 +129,7 @@ impl Posted {
             values: self.fields.clone(),
             summary: if matches!(err, AppError::Invalid(_)) { None } else { Some(err.message(lang)) },
             errors,
+            confirming: false,
         }
     }
 
@@ -128,6 +139,17 @@ impl Posted {
             Ok(value) => see_other(&next(value)),
             Err(err) => self.reject(err),
         }
+    }
+
+    /// Shows the checked input back on the same page for the person to confirm (200);
+    /// nothing is written until the form comes again with `step=confirm`.
+    pub fn to_confirm(&self) -> Response {
+        rejected(StatusCode::OK, FormState { values: self.fields.clone(), confirming: true, ..Default::default() })
+    }
+
+    /// Reopens the form with what was typed and no messages (the review's 修正する).
+    pub fn to_edit(&self) -> Response {
+        rejected(StatusCode::OK, FormState { values: self.fields.clone(), ..Default::default() })
     }
 
     /// Answers a failed submission: the same page again with the input and the messages.

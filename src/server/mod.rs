@@ -12,6 +12,7 @@ pub mod error;
 pub mod forms;
 pub mod metrics;
 pub mod once;
+pub mod pagecache;
 pub mod ratelimit;
 pub mod routing;
 pub mod state;

@@ -1,12 +1,11 @@
 //! What every handler and page can reach: the database, the configuration, the Leptos
-//! options, the outbox's wake-up call and a short-lived memo of rarely changing data.
+//! options, the outbox's wake-up call, a memo of rarely changing data and the kept public pages.
 
 use std::{
     any::{Any, TypeId},
     collections::HashMap,
     future::Future,
     sync::Arc,
-    time::{Duration, Instant},
 };
 
 use leptos::config::LeptosOptions;
@@ -22,6 +21,8 @@ pub struct AppState {
     /// Wakes this instance's delivery worker after a write to the outbox.
     pub outbox: OutboxWake,
     pub memo: Memo,
+    /// Public pages kept as rendered and compressed bytes (see `pagecache`).
+    pub pages: super::pagecache::PageCache,
 }
 
 /// Wakes the outbox worker of this instance as soon as something was written to the
@@ -39,34 +40,31 @@ impl OutboxWake {
     }
 }
 
-/// Values read on nearly every page and changed rarely (the venue directory), kept per
-/// instance for `ttl` and keyed by their type. A change made here calls `forget`; one
-/// made on another instance shows up when the value expires.
+/// Values read on nearly every page and changed rarely (the venue directory, the city
+/// profile), kept per instance by type for as long as the data version (`Db::data_version`)
+/// is unchanged: a change made on any instance is seen at the next read.
 #[derive(Clone, Default)]
 pub struct Memo(Arc<RwLock<HashMap<TypeId, Kept>>>);
 
-/// A kept value and when it was read.
-type Kept = (Instant, Arc<dyn Any + Send + Sync>);
+/// A kept value and the data version it was read under.
+type Kept = (i64, Arc<dyn Any + Send + Sync>);
 
 impl Memo {
-    /// The kept value of type `T` if younger than `ttl`, else a fresh one from `load`.
-    pub async fn get_or_load<T, F>(&self, ttl: Duration, load: impl FnOnce() -> F) -> AppResult<T>
+    /// The kept value of type `T` if read under the current data version, else a fresh
+    /// one from `load`. Errors: the database's.
+    pub async fn get_or_load<T, F>(&self, db: &Db, load: impl FnOnce() -> F) -> AppResult<T>
     where
         T: Clone + Send + Sync + 'static,
         F: Future<Output = AppResult<T>>,
     {
-        if let Some((at, value)) = self.0.read().await.get(&TypeId::of::<T>()) {
-            if let (true, Some(value)) = (at.elapsed() < ttl, value.downcast_ref::<T>()) {
+        let version = db.data_version().await?;
+        if let Some((read_under, value)) = self.0.read().await.get(&TypeId::of::<T>()) {
+            if let (true, Some(value)) = (*read_under == version, value.downcast_ref::<T>()) {
                 return Ok(value.clone());
             }
         }
         let fresh = load().await?;
-        self.0.write().await.insert(TypeId::of::<T>(), (Instant::now(), Arc::new(fresh.clone())));
+        self.0.write().await.insert(TypeId::of::<T>(), (version, Arc::new(fresh.clone())));
         Ok(fresh)
-    }
-
-    /// Drops the kept value of type `T` after a change made here.
-    pub async fn forget<T: 'static>(&self) {
-        self.0.write().await.remove(&TypeId::of::<T>());
     }
 }

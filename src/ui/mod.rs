@@ -30,14 +30,17 @@ pub const LARGE_TEXT: &str = "large";
 
 /// Whether the reader asked for large text (the header's 文字を大きく).
 pub fn large_text() -> bool {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| parts.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string))
-        .is_some_and(|cookies| {
-            cookies
-                .split(';')
-                .filter_map(|kv| kv.trim().split_once('='))
-                .any(|(k, v)| k == TEXT_SIZE_COOKIE && v == LARGE_TEXT)
-        })
+    use_context::<http::request::Parts>().is_some_and(|parts| large_text_in(&parts.headers))
+}
+
+/// Whether a request's cookies ask for large text.
+pub fn large_text_in(headers: &http::HeaderMap) -> bool {
+    headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|cookies| {
+        cookies
+            .split(';')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .any(|(k, v)| k == TEXT_SIZE_COOKIE && v == LARGE_TEXT)
+    })
 }
 
 /// The logged-in person of the request being rendered.

@@ -42,13 +42,9 @@ pub async fn directory(db: &Db) -> AppResult<VenueDirectory> {
     Ok(VenueDirectory { venues: list(db).await?, wards: wards(db).await? })
 }
 
-/// How long an instance keeps the venue directory: every public page shows venue
-/// names, and a venue edited on another instance shows up here within this time.
-const DIRECTORY_TTL: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The venue directory, kept for `DIRECTORY_TTL` (changes made here are seen at once).
+/// The venue directory, kept while the data version holds (see `Memo`).
 pub async fn cached_directory(state: &AppState) -> AppResult<VenueDirectory> {
-    state.memo.get_or_load(DIRECTORY_TTL, || directory(&state.db)).await
+    state.memo.get_or_load(&state.db, || directory(&state.db)).await
 }
 
 pub async fn get(db: &Db, id: i64) -> AppResult<Venue> {
@@ -163,7 +159,6 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: &VenueInput, key: 
     let id = insert(&mut tx, &v, now).await?;
     once::remember(&mut tx, key, id).await?;
     tx.commit().await?;
-    state.memo.forget::<VenueDirectory>().await;
     get(&state.db, id).await
 }
 
@@ -175,7 +170,6 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: i64, input: &VenueInp
     let mut tx = state.db.begin().await?;
     update_in(&mut tx, id, &v, Utc::now()).await?;
     tx.commit().await?;
-    state.memo.forget::<VenueDirectory>().await;
     get(&state.db, id).await
 }
 

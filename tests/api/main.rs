@@ -10,6 +10,7 @@ mod city;
 mod exchange;
 mod inventory;
 mod operations;
+mod pagecache;
 mod partners;
 mod people;
 mod registrations;

@@ -28,6 +28,12 @@ fn form_signup(name: &str, phone: &str, relation: &str, extra: &[(&str, &str)]) 
     form
 }
 
+/// The session's roster as its venue's staff read it through the API.
+async fn roster(app: &TestApp, session: i64) -> Vec<Value> {
+    let res = app.get(&format!("/api/v1/sessions/{session}/registrations"), Some(&app.staff_token)).await;
+    res.json().await.unwrap()
+}
+
 async fn post_form(app: &TestApp, path: &str, form: &[(String, String)]) -> reqwest::Response {
     client().post(app.url(path)).form(form).send().await.unwrap()
 }
@@ -44,12 +50,7 @@ async fn a_senior_alone_signs_up_with_only_a_phone(backend: Backend) {
     let page = app.get(&done, None).await.text().await.unwrap();
     assert!(page.contains("受付番号 "), "{page}");
     assert!(page.contains("メールアドレスがないため"), "{page}");
-    let roster: Vec<Value> = app
-        .get(&format!("/api/v1/sessions/{session}/registrations"), Some(&app.staff_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let roster = roster(&app, session).await;
     let senior = roster.iter().find(|r| r["attendee_name"] == "門司 ひとり").unwrap();
     assert_eq!(senior["registrant_phone"], "093-331-1881", "reached on their own phone, typed once");
     assert_eq!(senior["registrant_name"], "門司 ひとり");
@@ -257,7 +258,82 @@ async fn the_survey_qr_needs_a_public_address(backend: Backend) {
         .contains("IPPO_PUBLIC_URL"));
 }
 
+/// A family sign-up is shown back before it is sent (入力 → 確認 → 完了): the review echoes
+/// the e-mail address, writes nothing, reopens the form to change it, and the confirmed
+/// submission makes exactly one registration however often it is sent.
+async fn a_family_sign_up_is_reviewed_before_it_is_sent(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let session = app.schedule(10, 5, json!({})).await["id"].as_i64().unwrap();
+    let path = format!("/sessions/{session}/register");
+    let mut form = form_signup(
+        "門司 はな",
+        "０９３－３３１－１８８３",
+        "family",
+        &[
+            ("registrant.name", "門司 一郎"),
+            ("registrant.email", "ICHIRO..M@docomo.ne.jp"),
+            ("form_token", "review-key-1"),
+        ],
+    );
+    let review = post_form(&app, &path, &form).await;
+    assert_eq!(review.status(), 200);
+    let page = review.text().await.unwrap();
+    assert!(page.contains("ICHIRO..M@docomo.ne.jp に送ります"), "{page}");
+    assert!(page.contains("093-331-1883"), "the phone as it will be stored");
+    assert!(page.contains("aria-current=\"step\">2 確認"), "{page}");
+    assert!(page.contains("name=\"form_token\" value=\"review-key-1\""), "the key carried to the next step");
+    assert_eq!(app.count_rows("registrations").await, 0, "the review writes nothing");
+
+    form.push(("step".into(), "edit".into()));
+    let edit = post_form(&app, &path, &form).await;
+    assert_eq!(edit.status(), 200);
+    let page = edit.text().await.unwrap();
+    assert!(page.contains("value=\"門司 一郎\"") && page.contains("name=\"attendee.name_kana\""), "the form, filled");
+    assert!(!page.contains("field-error"), "reopened without messages");
+    assert_eq!(app.count_rows("registrations").await, 0);
+
+    form.retain(|(k, _)| k != "step");
+    form.push(("step".into(), "confirm".into()));
+    let first = post_form(&app, &path, &form).await;
+    let again = post_form(&app, &path, &form).await;
+    assert_eq!(first.status(), 303);
+    assert_eq!(first.headers()["location"], again.headers()["location"]);
+    assert_eq!(app.count_registrations(session, "confirmed").await, 1);
+    let done = app.get(first.headers()["location"].to_str().unwrap(), None).await.text().await.unwrap();
+    assert!(done.contains("aria-current=\"step\">3 完了") && done.contains("ICHIRO..M@docomo.ne.jp"), "{done}");
+
+    // A refused review is the form again with its messages, not a review.
+    let bad = form_signup("門司 はな", "12345", "family", &[("registrant.name", "門司 一郎")]);
+    let res = post_form(&app, &path, &bad).await;
+    assert_eq!(res.status(), 422);
+    assert!(!res.text().await.unwrap().contains("この内容で申し込む"));
+}
+
+/// Furigana is the reading of a name in kanji: a name in Latin letters (as foreign
+/// residents write theirs, often on the English form) or in kana needs none.
+async fn furigana_is_asked_only_for_kanji_names(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let session = app.schedule(10, 5, json!({})).await["id"].as_i64().unwrap();
+    let path = format!("/sessions/{session}/register");
+    for (name, phone) in [("Maria Santos", "093-331-1884"), ("もじ はな", "093-331-1885")] {
+        let mut form = form_signup(name, phone, "self", &[]);
+        form.retain(|(k, _)| k != "attendee.name_kana");
+        let res = post_form(&app, &path, &form).await;
+        assert_eq!(res.status(), 303, "{name}: {}", res.text().await.unwrap_or_default());
+    }
+    let mut form = form_signup("門司 花子", "093-331-1886", "self", &[]);
+    form.retain(|(k, _)| k != "attendee.name_kana");
+    let res = post_form(&app, &path, &form).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("お名前に漢字があるときは、フリガナを入力してください。"));
+    let roster = roster(&app, session).await;
+    let kana: Vec<_> = roster.iter().map(|r| r["attendee_kana"].as_str().unwrap_or("?").to_string()).collect();
+    assert!(kana.contains(&String::new()) && kana.contains(&"モジ ハナ".to_string()), "{kana:?}");
+}
+
 both_backends!(
+    a_family_sign_up_is_reviewed_before_it_is_sent,
+    furigana_is_asked_only_for_kanji_names,
     the_survey_qr_needs_a_public_address,
     a_senior_alone_signs_up_with_only_a_phone,
     staff_see_what_the_family_wrote,

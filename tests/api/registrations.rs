@@ -299,7 +299,7 @@ async fn two_instances_share_capacity_and_send_each_mail_once(backend: Backend) 
         async move { sign_up(app, id, n, Some(format!("p{n}@example.jp"))).await.status() }
     }))
     .await;
-    assert!(responses.iter().all(|s| *s == 201));
+    assert!(responses.iter().all(|s| *s == 201), "{responses:?}");
     assert_eq!(first.count_registrations(id, "confirmed").await, 30);
     assert_eq!(first.count_registrations(id, "waitlisted").await, 270);
     // Both instances run delivery workers; every registrant still gets exactly one mail.

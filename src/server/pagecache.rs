@@ -1,0 +1,302 @@
+//! Public pages served as bytes made once.
+//!
+//! The pages anyone reads without logging in (the session list with its filters, a
+//! session's page, a venue's calendar) change only when the data they show changes. Each
+//! is rendered once per *data version*, compressed once (gzip and brotli at their best
+//! levels, which on the fly would cost too much), and then answered from memory with an
+//! `ETag`, so a repeat visit with `If-None-Match` gets `304 Not Modified`.
+//!
+//! The data version is a counter that every transaction writing to the tables these
+//! pages show bumps in that same transaction (database triggers, migration 0015). A
+//! request reads the version first and is only ever answered with a page rendered under
+//! that version, so a page is never staler than the data; every instance sharing a
+//! PostgreSQL database reads the same counter. The pages also follow the clock (a
+//! session that has started leaves the list), so an entry lives within one minute.
+//!
+//! What a page depends on besides its address — the reader's language and text size — is
+//! the `variant` the composition root gives; which paths are public pages is its `public`.
+//! A page that sets a cookie or is not a 200 HTML answer is not kept. A kept page keeps
+//! the script nonce of its policy: public pages run no script (Leptos only appends its
+//! inert resource list), and everything they show is escaped, so a known nonce opens
+//! nothing.
+
+use std::{
+    collections::HashMap,
+    io::Write,
+    sync::{Arc, RwLock},
+};
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use chrono::Utc;
+use http_body_util::BodyExt;
+
+use super::state::AppState;
+use crate::policy::Viewer;
+
+/// At most this many pages are kept per data version: filters in the query make the
+/// addresses unbounded, and a visitor sending random queries must not grow memory.
+const MAX_PAGES: usize = 2_000;
+
+/// Largest page kept (bytes, uncompressed); the session list at its longest is ~200 KB.
+const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+
+/// The composition root's knowledge of the pages: which paths are public pages, and
+/// what else than the address a page depends on (language, text size).
+#[derive(Clone, Copy)]
+pub struct Pages {
+    pub public: fn(&str) -> bool,
+    pub variant: fn(&HeaderMap) -> String,
+}
+
+/// The kept pages of this instance, for one data version and minute at a time.
+#[derive(Clone)]
+pub struct PageCache {
+    pages: Pages,
+    kept: Arc<RwLock<Generation>>,
+}
+
+/// Pages rendered under one data version within one minute.
+#[derive(Default)]
+struct Generation {
+    stamp: (i64, i64),
+    pages: HashMap<String, Arc<Kept>>,
+}
+
+/// One page in every encoding, with the headers it was answered with.
+struct Kept {
+    etag: String,
+    content_type: HeaderValue,
+    content_language: Option<HeaderValue>,
+    policy: Option<HeaderValue>,
+    identity: Bytes,
+    gzip: Bytes,
+    brotli: Bytes,
+}
+
+/// A content coding a client accepts, in Ippo's order of preference.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Coding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl PageCache {
+    pub fn new(pages: Pages) -> Self {
+        PageCache { pages, kept: Default::default() }
+    }
+
+    fn get(&self, stamp: (i64, i64), key: &str) -> Option<Arc<Kept>> {
+        let kept = self.kept.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        (kept.stamp == stamp).then(|| kept.pages.get(key).cloned()).flatten()
+    }
+
+    fn put(&self, stamp: (i64, i64), key: String, page: Arc<Kept>) {
+        let mut kept = self.kept.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // A page rendered under an older version never replaces the newer generation.
+        if kept.stamp < stamp {
+            *kept = Generation { stamp, pages: HashMap::new() };
+        }
+        if kept.stamp == stamp && kept.pages.len() < MAX_PAGES {
+            kept.pages.insert(key, page);
+        }
+    }
+}
+
+/// Middleware: answers a public page from memory when it was rendered under the current
+/// data version, else renders it, keeps it and answers it. Everything else passes by.
+pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (cache, db) = (&state.pages, &state.db);
+    let cacheable = state.config.page_cache
+        && req.method() == Method::GET
+        && (cache.pages.public)(req.uri().path())
+        && req.extensions().get::<Viewer>().is_none()
+        && !req.headers().contains_key(header::AUTHORIZATION);
+    if !cacheable {
+        return next.run(req).await;
+    }
+    let Ok(version) = db.data_version().await else { return next.run(req).await };
+    let stamp = (version, Utc::now().timestamp() / 60);
+    let key = format!("{}\u{0}{}", (cache.pages.variant)(req.headers()), req.uri());
+    let coding = preferred_coding(req.headers());
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    if let Some(page) = cache.get(stamp, &key) {
+        ::metrics::counter!("ippo_page_cache_total", "result" => "hit").increment(1);
+        return answer(&page, coding, if_none_match.as_ref());
+    }
+    ::metrics::counter!("ippo_page_cache_total", "result" => "miss").increment(1);
+    let response = next.run(req).await;
+    match keep(response).await {
+        Ok(page) => {
+            let page = Arc::new(page);
+            cache.put(stamp, key, page.clone());
+            answer(&page, coding, if_none_match.as_ref())
+        }
+        Err(response) => response,
+    }
+}
+
+/// The rendered page made ready to keep, or the response as it was when it may not be kept.
+async fn keep(response: Response) -> Result<Kept, Response> {
+    let html = response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if response.status() != StatusCode::OK
+        || !html
+        || response.headers().contains_key(header::SET_COOKIE)
+        || response.headers().contains_key(header::CONTENT_ENCODING)
+    {
+        return Err(response);
+    }
+    let (parts, body) = response.into_parts();
+    let identity = match http_body_util::Limited::new(body, MAX_PAGE_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+    };
+    let compressed = tokio::task::spawn_blocking({
+        let identity = identity.clone();
+        move || (gzip(&identity), brotli(&identity))
+    })
+    .await;
+    let Ok((gzip, brotli)) = compressed else {
+        return Err(Response::from_parts(parts, Body::from(identity)));
+    };
+    let digest = {
+        use sha2::Digest;
+        hex::encode(&sha2::Sha256::digest(&identity)[..8])
+    };
+    Ok(Kept {
+        // Of the bytes alone: a page a write did not change keeps its tag, and a repeat visit its 304.
+        etag: format!("\"{digest}"),
+        content_type: parts.headers[header::CONTENT_TYPE].clone(),
+        content_language: parts.headers.get(header::CONTENT_LANGUAGE).cloned(),
+        policy: parts.headers.get(header::CONTENT_SECURITY_POLICY).cloned(),
+        identity,
+        gzip: Bytes::from(gzip),
+        brotli: Bytes::from(brotli),
+    })
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
+    out
+}
+
+/// A kept page in the client's coding; `304` when the client holds this very one.
+fn answer(page: &Kept, coding: Coding, if_none_match: Option<&HeaderValue>) -> Response {
+    // One tag per representation: a cache holding the gzip bytes must not be told they are the brotli ones.
+    let etag = format!(
+        "{}-{}\"",
+        page.etag,
+        match coding {
+            Coding::Brotli => "br",
+            Coding::Gzip => "gz",
+            Coding::Identity => "id",
+        }
+    );
+    let mut headers = HeaderMap::new();
+    let matched = if_none_match
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    // Each visit asks again (the seats left change), and a repeat visit costs a 304.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding, accept-language, cookie"));
+    if matched {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    headers.insert(header::CONTENT_TYPE, page.content_type.clone());
+    for (name, value) in
+        [(header::CONTENT_LANGUAGE, &page.content_language), (header::CONTENT_SECURITY_POLICY, &page.policy)]
+    {
+        if let Some(value) = value {
+            headers.insert(name, value.clone());
+        }
+    }
+    let body = match coding {
+        Coding::Brotli => {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            page.brotli.clone()
+        }
+        Coding::Gzip => {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            page.gzip.clone()
+        }
+        Coding::Identity => page.identity.clone(),
+    };
+    (StatusCode::OK, headers, body).into_response()
+}
+
+/// The best coding the client accepts (`Accept-Encoding`, with `q=0` meaning "not this").
+fn preferred_coding(headers: &HeaderMap) -> Coding {
+    let accepted: Vec<(String, bool)> = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|item| {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let refused = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .any(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0));
+            (name, !refused)
+        })
+        .collect();
+    let accepts = |coding: &str| accepted.iter().any(|(name, ok)| *ok && (name == coding || name == "*"));
+    if accepts("br") {
+        Coding::Brotli
+    } else if accepts("gzip") {
+        Coding::Gzip
+    } else {
+        Coding::Identity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepting(value: &str) -> Coding {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+        preferred_coding(&headers)
+    }
+
+    #[test]
+    fn the_client_gets_the_best_coding_it_accepts() {
+        assert_eq!(accepting("gzip, deflate, br, zstd"), Coding::Brotli);
+        assert_eq!(accepting("gzip, deflate"), Coding::Gzip);
+        assert_eq!(accepting("br;q=0, gzip;q=0.5"), Coding::Gzip);
+        assert_eq!(accepting("identity"), Coding::Identity);
+        assert_eq!(preferred_coding(&HeaderMap::new()), Coding::Identity);
+    }
+
+    #[test]
+    fn compressed_pages_come_back_whole() {
+        use std::io::Read;
+        let page = "<!DOCTYPE html><p>門司市民センター 残り3席</p>".repeat(50);
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(&gzip(page.as_bytes())[..]).read_to_string(&mut unzipped).unwrap();
+        assert_eq!(unzipped, page);
+        let mut unbrotli = Vec::new();
+        brotli::BrotliDecompress(&mut &brotli(page.as_bytes())[..], &mut unbrotli).unwrap();
+        assert_eq!(unbrotli, page.as_bytes());
+        assert!(brotli(page.as_bytes()).len() < page.len() / 10);
+    }
+}

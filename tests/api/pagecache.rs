@@ -1,0 +1,79 @@
+//! Public pages are kept as rendered and compressed bytes (`server::pagecache`) and are
+//! never staler than the data: after each kind of write — through the app, on another
+//! instance, or by hand in the database — the next view shows it.
+
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, ETAG, IF_NONE_MATCH};
+use serde_json::json;
+
+use crate::{both_backends, helpers::*};
+
+/// A page as a visitor who is not logged in reads it, uncompressed.
+async fn read(app: &TestApp, path: &str) -> (String, String) {
+    let res = client().get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    let etag = res.headers()[ETAG].to_str().unwrap().to_string();
+    (etag, res.text().await.unwrap())
+}
+
+async fn public_pages_follow_every_write(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let other = app.another_instance().await;
+    let id = app.schedule(3, 5, json!({ "title": "キャッシュ確認講座" })).await["id"].as_i64().unwrap();
+    let page = format!("/sessions/{id}");
+
+    let (etag, html) = read(&other, &page).await;
+    assert!(html.contains("残り3席"), "{html}");
+    // The same bytes again: the same tag, and a repeat visit costs a 304.
+    assert_eq!(read(&other, &page).await.0, etag);
+    let again = client().get(other.url(&page)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    // A sign-up on one instance shows at once on the other.
+    assert_eq!(app.post(&format!("/api/v1/sessions/{id}/registrations"), None, &signup(1, None)).await.status(), 201);
+    let (changed, html) = read(&other, &page).await;
+    assert!(html.contains("残り2席"), "{html}");
+    assert_ne!(changed, etag);
+    let stale = client().get(other.url(&page)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
+    assert_eq!(stale.status(), 200, "an old tag gets the new page");
+
+    // An edit of the session, and of its venue, through the API.
+    let res = app
+        .patch(
+            &page.replace("/sessions", "/api/v1/sessions"),
+            Some(&app.manager_token),
+            &json!({ "title": "名前を変えた講座" }),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert!(read(&other, "/").await.1.contains("名前を変えた講座"));
+    assert!(read(&other, &page).await.1.contains("名前を変えた講座"));
+
+    // A write by hand in the database, as an administrator might fix a typo.
+    app.execute(&format!("UPDATE sessions SET title = '手で直した講座' WHERE id = {id}")).await;
+    assert!(read(&other, &page).await.1.contains("手で直した講座"));
+    app.execute("UPDATE venues SET name = '門司市民センター（改装後）' WHERE id = 1").await;
+    assert!(read(&other, "/venues/1/calendar").await.1.contains("門司市民センター（改装後）"));
+}
+
+/// Each client gets the best coding it accepts, compressed once; a logged-in viewer and
+/// the English reader get their own page.
+async fn kept_pages_are_compressed_and_per_reader(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let plain = client().get(app.url("/")).send().await.unwrap();
+    assert!(plain.headers().get(CONTENT_ENCODING).is_none());
+    let plain = plain.bytes().await.unwrap();
+    for (accepts, coding) in [("gzip, deflate, br, zstd", "br"), ("gzip, deflate", "gzip")] {
+        let res = client().get(app.url("/")).header(ACCEPT_ENCODING, accepts).send().await.unwrap();
+        assert_eq!(res.headers()[CONTENT_ENCODING], coding);
+        assert!(res.bytes().await.unwrap().len() < plain.len() / 3, "{coding}");
+    }
+    let english = client().get(app.url("/")).header("accept-language", "en").send().await.unwrap();
+    assert!(english.text().await.unwrap().contains("lang=\"en\""));
+    // A logged-in viewer's page names them: it is never kept for, or served to, others.
+    let staff = app.get("/", Some(&app.staff_token)).await;
+    assert!(staff.headers().get(ETAG).is_none());
+    assert!(!String::from_utf8_lossy(&plain).contains("ログアウト"));
+}
+
+both_backends!(public_pages_follow_every_write, kept_pages_are_compressed_and_per_reader);
