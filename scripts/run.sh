@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$PATH"
 scripts/setup.sh
-cargo leptos build --release
+cargo leptos build --release --precompress
 export IPPO_SEED="${IPPO_SEED:-demo}"
 exec "${CARGO_TARGET_DIR:-target}/release/ippo" serve

@@ -16,7 +16,7 @@ echo "== unit and integration tests (SQLite + PostgreSQL + SMTP) =="
 cargo test --features ssr
 
 echo "== release build for the browser tests =="
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 echo "== browser tests (Playwright + axe-core, Debian chromium) =="
 cd end2end

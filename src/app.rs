@@ -2,7 +2,7 @@
 //! that knows every feature's pages) and the layout shared by every page.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
     hooks::use_location,
@@ -18,6 +18,7 @@ use crate::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = current_lang();
     content_security_policy();
+    let stylesheet = view! { <HashedStylesheet options=options.clone()/> };
     let scripts = page_has_islands().then(|| view! { <HydrationScripts options=options islands=true/> });
     view! {
         <!DOCTYPE html>
@@ -28,7 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <meta name="description" content=city::current().description(lang)/>
                 {(!page_is_public()).then(|| view! { <meta name="robots" content="noindex"/> })}
-                <link rel="stylesheet" href="/pkg/ippo.css"/>
+                {stylesheet}
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 {scripts}
                 <MetaTags/>

@@ -354,6 +354,14 @@ fn describe(err: AppError, lang: Lang) -> anyhow::Error {
     }
 }
 
+/// Whether the site was built with content-hashed file names (`hash-files` in
+/// Cargo.toml): `cargo leptos build` then leaves their hashes in `hash.txt` beside the
+/// binary, and the pages link `/pkg/ippo.<hash>.css`, which may be cached for a year.
+/// A plain `cargo build` (the integration tests) has none and links `/pkg/ippo.css`.
+fn built_with_hashed_names() -> bool {
+    std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists())).unwrap_or(false)
+}
+
 /// What handlers and domain functions reach: the database, configuration and the outbox.
 fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
     let leptos_options = LeptosOptions::builder()
@@ -361,6 +369,7 @@ fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
+        .hash_files(built_with_hashed_names())
         .build();
     Ok(AppState {
         db,

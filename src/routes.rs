@@ -13,7 +13,11 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::{compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer};
+use tower_http::{
+    compression::CompressionLayer,
+    services::ServeDir,
+    set_header::{SetResponseHeader, SetResponseHeaderLayer},
+};
 
 use crate::{
     accounts,
@@ -103,6 +107,7 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
     let leptos_options = state.leptos_options.clone();
     let pkg_dir = format!("{}/{}", leptos_options.site_root, leptos_options.site_pkg_dir);
     let (table, _) = table().into_parts();
+    let hashed = leptos_options.hash_files;
 
     table
         .leptos_routes_with_context(
@@ -118,7 +123,7 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
             },
         )
         .route_layer(middleware::from_fn(crate::server::metrics::track))
-        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
+        .nest_service("/pkg", static_files(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip(), hashed))
         .fallback_service(ServeDir::new(&*leptos_options.site_root).not_found_service(axum::routing::any({
             let state = state.clone();
             move |req: Request| not_found(state.clone(), req)
@@ -151,6 +156,15 @@ pub async fn router(state: AppState, sessions_store: WebSessionStore) -> Router 
         ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// The built stylesheet, script and WASM (`cargo leptos build --release --precompress`
+/// leaves `.br` and `.gz` beside each, served to clients that accept them). With hashed
+/// names a file's name changes with its content, so browsers keep it for a year without
+/// asking again; without, they ask each time.
+fn static_files(files: ServeDir, hashed: bool) -> SetResponseHeader<ServeDir, HeaderValue> {
+    let lifetime = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+    SetResponseHeader::overriding(files, header::CACHE_CONTROL, HeaderValue::from_static(lifetime))
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

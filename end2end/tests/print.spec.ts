@@ -6,7 +6,6 @@ import { login, STAFF } from './helpers';
 
 /** The number of pages of the page printed to PDF on A4, as the browser's print does. */
 async function a4Pages(page: Page): Promise<number> {
-  await page.emulateMedia({ media: 'print' });
   const pdf = (await page.pdf({ format: 'A4', preferCSSPageSize: true })).toString('latin1');
   return (pdf.match(/\/Type\s*\/Page(?!s)/g) ?? []).length;
 }
@@ -14,6 +13,7 @@ async function a4Pages(page: Page): Promise<number> {
 test('the survey sheet prints on one A4 page with its comment box', async ({ page }) => {
   await login(page, STAFF);
   await page.goto('/staff/sessions/1/survey-sheet');
+  await page.emulateMedia({ media: 'print' });
   await expect(page.locator('.comment-box')).toBeVisible();
   expect(await a4Pages(page)).toBe(1);
 });

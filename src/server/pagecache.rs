@@ -217,10 +217,8 @@ fn answer(page: &Kept, coding: Coding, if_none_match: Option<&HeaderValue>) -> R
     // Each visit asks again (the seats left change), and a repeat visit costs a 304.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding, accept-language, cookie"));
-    if matched {
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
-    }
-    headers.insert(header::CONTENT_TYPE, page.content_type.clone());
+    // A 304 carries the page's policy too: the browser takes a 304's headers into the page
+    // it keeps, and without it the outer layer's policy for non-pages would block the page.
     for (name, value) in
         [(header::CONTENT_LANGUAGE, &page.content_language), (header::CONTENT_SECURITY_POLICY, &page.policy)]
     {
@@ -228,6 +226,10 @@ fn answer(page: &Kept, coding: Coding, if_none_match: Option<&HeaderValue>) -> R
             headers.insert(name, value.clone());
         }
     }
+    if matched {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    headers.insert(header::CONTENT_TYPE, page.content_type.clone());
     let body = match coding {
         Coding::Brotli => {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));

@@ -163,6 +163,7 @@ pub fn SurveySheetPage() -> impl IntoView {
                 view! {
                     <Title text=lang.tr("survey.title")/>
                     <p class="no-print"><PrintButton label=lang.tr("survey.print")/></p>
+                    <div class="survey-sheet">
                     <h1>{lang.tr("survey.title")}</h1>
                     <p><strong>{session.summary.title.clone()}</strong>" "{session.summary.schedule(lang)}" · "{session.venue.name.clone()}</p>
                     {if public_url_is_local() {
@@ -189,6 +190,7 @@ pub fn SurveySheetPage() -> impl IntoView {
                     <ul class="stack">{topics}</ul>
                     <h2>{lang.tr("survey.comment")}</h2>
                     <div class="comment-box"></div>
+                    </div>
                 }.into_any()
             })}
         </Suspense>

@@ -27,6 +27,8 @@ async fn public_pages_follow_every_write(backend: Backend) {
     assert_eq!(read(&other, &page).await.0, etag);
     let again = client().get(other.url(&page)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
+    // With the page's own policy: a browser takes a 304's headers into the page it keeps.
+    assert!(again.headers()["content-security-policy"].to_str().unwrap().contains("style-src 'self'"));
     assert!(again.bytes().await.unwrap().is_empty());
 
     // A sign-up on one instance shows at once on the other.
