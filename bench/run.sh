@@ -200,10 +200,14 @@ bench_backend() {
     | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d.get("sessions", d) if isinstance(d, dict) else d; print(d[0]["id"])')"
   say "$backend: $SIGNUPS sign-ups into session $sid"
   echo "$sid" >"$out/signup_session.txt"
+  # Each sign-up a family of its own: one phone may hold only two seats of a session.
+  local phone mobile
   for i in $(seq 1 "$SIGNUPS"); do
+    printf -v phone '093-200-%04d' "$i"
+    printf -v mobile '090-2000-%04d' "$i"
     curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -X POST "$base/api/v1/sessions/$sid/registrations" \
       -H 'Content-Type: application/json' -H "Idempotency-Key: bench-$backend-$RANDOM-$i" \
-      --data "{\"attendee\":{\"name\":\"北九 花子$i\",\"name_kana\":\"キタキュウ ハナコ\",\"phone\":\"093-123-4567\",\"age_band\":\"75_79\",\"has_smartphone\":false,\"needs_loaner\":false,\"notes\":\"\"},\"registrant\":{\"name\":\"北九 一郎\",\"email\":\"bench$i@example.jp\",\"phone\":\"090-1234-5678\",\"relation\":\"family\"},\"channel\":\"web\",\"consent\":true}"
+      --data "{\"attendee\":{\"name\":\"北九 花子$i\",\"name_kana\":\"キタキュウ ハナコ\",\"phone\":\"$phone\",\"age_band\":\"75_79\",\"has_smartphone\":false,\"needs_loaner\":false,\"notes\":\"\"},\"registrant\":{\"name\":\"北九 一郎\",\"email\":\"bench$i@example.jp\",\"phone\":\"$mobile\",\"relation\":\"family\"},\"channel\":\"web\",\"consent\":true}"
   done >"$out/signup_times.txt"
   timing_stats "$out/signup_times.txt" 201 >&2
 

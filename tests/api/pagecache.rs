@@ -2,6 +2,7 @@
 //! never staler than the data: after each kind of write — through the app, on another
 //! instance, or by hand in the database — the next view shows it.
 
+use futures::future::join_all;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, ETAG, IF_NONE_MATCH};
 use serde_json::json;
 
@@ -78,4 +79,28 @@ async fn kept_pages_are_compressed_and_per_reader(backend: Backend) {
     assert!(!String::from_utf8_lossy(&plain).contains("ログアウト"));
 }
 
-both_backends!(public_pages_follow_every_write, kept_pages_are_compressed_and_per_reader);
+/// How many times this instance rendered a public page for the cache (from `/metrics`).
+async fn renders(app: &TestApp) -> u64 {
+    let metrics = app.get("/metrics", Some(&app.admin_token)).await.text().await.unwrap();
+    let line = metrics.lines().find(|l| l.starts_with(r#"ippo_page_cache_total{result="miss"}"#));
+    line.and_then(|l| l.split_whitespace().last()).map_or(0, |n| n.parse().unwrap())
+}
+
+/// After a write, the many visitors asking for a page at once wait for one render
+/// instead of each rendering and compressing it.
+async fn many_visitors_wait_for_one_render(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    app.schedule(10, 5, json!({})).await;
+    let before = renders(&app).await;
+    let pages = join_all((0..40).map(|_| client().get(app.url("/")).send())).await;
+    assert!(pages.iter().all(|p| p.as_ref().unwrap().status() == 200));
+    // One render; two if the minute (which also keys a kept page) turned meanwhile.
+    let made = renders(&app).await - before;
+    assert!((1..=2).contains(&made), "{made} renders for 40 visitors");
+}
+
+both_backends!(
+    public_pages_follow_every_write,
+    kept_pages_are_compressed_and_per_reader,
+    many_visitors_wait_for_one_render
+);
