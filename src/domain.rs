@@ -458,10 +458,19 @@ impl Kana {
         }
     }
 
+    /// The reading of `name` as a form gives it: `given` if filled in (see `parse`), else
+    /// what the name itself says (see `of_name`).
+    pub fn of(name: &str, given: &str) -> Result<Self, Problem> {
+        match given.trim() {
+            "" => Kana::of_name(name),
+            kana => Kana::parse(kana),
+        }
+    }
+
     /// The reading of a name given without one. A name in kana is its own reading (as
     /// katakana); a name in Latin letters, as foreign residents write theirs, has none
     /// (`""`). A name with kanji cannot be read without it: `error.kana_needed`.
-    pub fn of_name(name: &str) -> Result<Self, Problem> {
+    fn of_name(name: &str) -> Result<Self, Problem> {
         if name.chars().any(is_kanji) {
             Err(Problem::new("error.kana_needed"))
         } else {
@@ -614,6 +623,9 @@ mod tests {
         assert_eq!(Kana::of_name("Maria Santos").unwrap().as_str(), "");
         assert_eq!(Kana::of_name("佐々木 はな").unwrap_err().key, "error.kana_needed");
         assert_eq!(Kana::of_name("Lee 美咲").unwrap_err().key, "error.kana_needed");
+        // What the form gives wins; a blank reading is no reading.
+        assert_eq!(Kana::of("門司 花子", "もじ はなこ").unwrap().as_str(), "モジ ハナコ");
+        assert_eq!(Kana::of("門司 花子", "　").unwrap_err().key, "error.kana_needed");
     }
 
     #[test]

@@ -118,18 +118,17 @@ async fn register_form(
 ) -> Response {
     let viewer = form.viewer();
     let input = input_of(&form);
+    let step = form.get(STEP);
     let result = async {
         ratelimit::public_write(&state, client, viewer.as_ref()).await?;
-        match form.get(STEP) {
-            STEP_EDIT => return Ok(None),
-            STEP_CONFIRM => {}
-            _ if signup::needs_review(&state, id, &input, viewer.as_ref()).await? => return Ok(None),
-            _ => {}
+        if step == STEP_EDIT {
+            return Ok(None);
         }
-        signup::register(&state, id, &input, viewer.as_ref(), form.once_key(), Utc::now()).await.map(Some)
+        let confirmed = step == STEP_CONFIRM;
+        signup::register_or_review(&state, id, &input, viewer.as_ref(), form.once_key(), confirmed).await
     };
     match result.await {
-        Ok(None) if form.get(STEP) == STEP_EDIT => form.to_edit(),
+        Ok(None) if step == STEP_EDIT => form.to_edit(),
         Ok(None) => form.to_confirm(),
         // The form was sent before and went through; this copy holds someone else: a
         // fresh, empty form (with a new key) says so instead of dropping that person.

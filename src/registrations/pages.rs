@@ -223,10 +223,8 @@ fn review_view(session: &SessionDetail, form: &FormState, lang: Lang) -> impl In
     };
     // What will be stored, as it will be stored (full-width digits folded, kana as katakana).
     let phone = |v: String| PhoneNumber::parse(&v).map_or(v, |p| p.as_str().to_string());
-    let kana = match sent(field::ATTENDEE_KANA) {
-        k if k.is_empty() => Kana::of_name(&sent(field::ATTENDEE_NAME)).map(|k| k.as_str().to_string()).unwrap_or(k),
-        k => Kana::parse(&k).map_or(k, |k| k.as_str().to_string()),
-    };
+    let given_kana = sent(field::ATTENDEE_KANA);
+    let kana = Kana::of(&sent(field::ATTENDEE_NAME), &given_kana).map_or(given_kana, |k| k.as_str().to_string());
     let email = Some(sent(field::REGISTRANT_EMAIL))
         .filter(|e| !e.is_empty())
         .map(|e| Email::parse(&e).map_or(e, |e| e.as_str().to_string()));

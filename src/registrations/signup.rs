@@ -51,10 +51,7 @@ fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> 
     let a = &input.attendee;
     let r = &input.registrant;
     let attendee_name = errors.check(field::ATTENDEE_NAME, domain::text(&a.name, 60, true, false));
-    let attendee_kana = match a.name_kana.trim() {
-        "" => errors.check(field::ATTENDEE_KANA, Kana::of_name(&a.name)),
-        kana => errors.check(field::ATTENDEE_KANA, Kana::parse(kana)),
-    };
+    let attendee_kana = errors.check(field::ATTENDEE_KANA, Kana::of(&a.name, &a.name_kana));
     let attendee_phone = errors.check(field::ATTENDEE_PHONE, PhoneNumber::parse(&a.phone));
     let age_band = errors.check(field::AGE_BAND, domain::choice(&a.age_band, AgeBand::parse));
     let has_smartphone = errors.check(field::HAS_SMARTPHONE, a.has_smartphone.ok_or(Problem::new("error.choose")));
@@ -162,21 +159,53 @@ pub async fn register_by_staff(
     register(state, session_id, input, Some(viewer), idempotency_key, now).await
 }
 
-/// Checks a sign-up from the public form without writing anything, for its review step
-/// (入力 → 確認 → 完了), and says whether it should be shown back before it is sent: when
-/// a mail will go to the address typed (a typo there means no confirmation ever arrives)
-/// or when someone signs another person up. A senior alone with only a phone signs up
-/// in one submit. Errors: those of `register`'s checks of the input.
-pub async fn needs_review(
+/// A sign-up that passed its checks, with what writing it needs.
+struct Prepared {
+    session: SessionDetail,
+    by_staff: bool,
+    key: Option<String>,
+    body_hash: String,
+    checked: Checked,
+}
+
+/// Reads the session and checks the sign-up and its idempotency key; writes nothing.
+async fn prepare(
     state: &AppState,
     session_id: i64,
     input: &RegistrationInput,
     viewer: Option<&Viewer>,
-) -> AppResult<bool> {
+    idempotency_key: Option<&str>,
+) -> AppResult<Prepared> {
     let session = sessions::store::detail(&state.db, session_id, viewer).await?;
     let by_staff = viewer.is_some_and(|v| v.works_at(session.venue.id));
+    let key = match idempotency_key.filter(|k| !k.trim().is_empty()) {
+        Some(k) => Some(crate::server::once::check_key(k)?.to_string()),
+        None => None,
+    };
+    let body_hash = crate::server::once::fingerprint(input);
     let checked = check(input, &session, by_staff)?;
-    Ok(checked.registrant_email.is_some() || checked.relation != Relation::Myself)
+    Ok(Prepared { session, by_staff, key, body_hash, checked })
+}
+
+/// The public form's sign-up, with its review step (入力 → 確認 → 完了): unless
+/// `confirmed`, a sign-up that passed its checks is shown back first (`None`, nothing
+/// written) when a mail will go to the address typed (a typo there means no confirmation
+/// ever arrives) or when someone signs another person up. A senior alone with only a
+/// phone signs up in one submit. Otherwise as `register`.
+pub async fn register_or_review(
+    state: &AppState,
+    session_id: i64,
+    input: &RegistrationInput,
+    viewer: Option<&Viewer>,
+    idempotency_key: Option<&str>,
+    confirmed: bool,
+) -> AppResult<Option<(RegistrationCreated, bool)>> {
+    let prepared = prepare(state, session_id, input, viewer, idempotency_key).await?;
+    let c = &prepared.checked;
+    if !confirmed && (c.registrant_email.is_some() || c.relation != Relation::Myself) {
+        return Ok(None);
+    }
+    write(state, prepared, viewer, Utc::now()).await.map(Some)
 }
 
 /// Signs someone up. Past capacity they join the waitlist. The same `idempotency_key`
@@ -192,14 +221,18 @@ pub async fn register(
     idempotency_key: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<(RegistrationCreated, bool)> {
-    let session = sessions::store::detail(&state.db, session_id, viewer).await?;
-    let by_staff = viewer.is_some_and(|v| v.works_at(session.venue.id));
-    let key = match idempotency_key.filter(|k| !k.trim().is_empty()) {
-        Some(k) => Some(crate::server::once::check_key(k)?.to_string()),
-        None => None,
-    };
-    let body_hash = crate::server::once::fingerprint(input);
-    let checked = check(input, &session, by_staff)?;
+    write(state, prepare(state, session_id, input, viewer, idempotency_key).await?, viewer, now).await
+}
+
+/// Writes a prepared sign-up under its session's lock (see `register`).
+async fn write(
+    state: &AppState,
+    prepared: Prepared,
+    viewer: Option<&Viewer>,
+    now: DateTime<Utc>,
+) -> AppResult<(RegistrationCreated, bool)> {
+    let Prepared { session, by_staff, key, body_hash, checked } = prepared;
+    let session_id = session.summary.id;
     let mut tx = state.db.begin().await?;
     let locked = seats::lock(&mut tx, session_id, now).await?;
     if let Some(key) = &key {
