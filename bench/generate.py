@@ -13,6 +13,9 @@ there and adds, by default,
     sessions that have taken place, personal data blanked past the retention period;
   * 1,000,000 survey responses (1-5, skewed positive, some unanswered) of sessions
     that have taken place;
+  * the follow-up (two rounds, 30 and 90 days after the session) of every attendee who
+    came and agreed at sign-up (75%), about two thirds of them answered, with the
+    services ticked, help, barriers, and the calls that went unanswered or were declined;
 
 and sets every session's tallies (confirmed_count, waitlist_count, attended_count,
 responses, comprehension_answers/good, satisfaction_answers/good) from the rows it
@@ -22,7 +25,8 @@ wrote, as the application's own transactions would have.
     python3 bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/ippo_bench
 
 Sizes and the random seed come from the environment: SESSIONS, REGISTRATIONS,
-ANSWERS, SEED; RETENTION_DAYS (365, as the server's default). Python 3.11 standard
+ANSWERS, SEED; RETENTION_DAYS (365, as the server's default); FY_FIRST and FY_LAST
+(2022, 2027) narrow the years, e.g. one past year holding a million follow-ups. Python 3.11 standard
 library only; PostgreSQL is loaded through `psql` and COPY.
 
 All names, phone numbers and e-mail addresses are made up; e-mail addresses use only
@@ -45,7 +49,8 @@ from urllib.parse import unquote, urlparse
 
 JST = timezone(timedelta(hours=9))
 DAY = 86400
-FY_FIRST, FY_LAST = 2022, 2027
+# The fiscal years the sessions fall in (FY_FIRST and FY_LAST in the environment).
+FY_FIRST, FY_LAST = int(os.environ.get("FY_FIRST", 2022)), int(os.environ.get("FY_LAST", 2027))
 
 # --------------------------------------------------------------------------- sample data
 
@@ -87,6 +92,8 @@ ACCESSIBILITY = [
     "杖を使っています", "手が少し震えます", "補聴器を使っています",
 ]
 NOTES = ["以前の講座にも参加しました", "家族が付き添います", "らくらくスマホを使っています", "充電器を持っていきます"]
+FOLLOWUP_SERVICES = ["online_applications", "mynaportal", "disaster_info", "cashless", "city_line", "online_medical"]
+FOLLOWUP_BARRIERS = ["no_chance", "hard_to_use", "no_device", "worried", "no_one_to_ask", "other"]
 COMMENTS = [
     "とてもわかりやすかったです。", "先生がやさしく教えてくれて安心しました。", "もう少しゆっくり進めてほしいです。",
     "LINEで孫に写真を送れるようになりました。", "次は地図アプリの使い方を知りたいです。", "資料の字が大きくて見やすかったです。",
@@ -292,7 +299,7 @@ class PostgresSink:
             " comprehension_answers = t.ca, comprehension_good = t.cg, satisfaction_answers = t.sa,"
             " satisfaction_good = t.sg FROM bench_tallies t WHERE s.id = t.id;\n"
         )
-        for table in ("sessions", "meetings", "registrations", "survey_responses"):
+        for table in ("sessions", "meetings", "registrations", "survey_responses", "followups"):
             self.out.write(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}));\n"
             )
@@ -335,6 +342,8 @@ class Generator:
         self.now = now
         self.sessions: list[Session] = []
         self.attendance_rows: list[tuple] = []
+        self.followup_rows: list[tuple] = []
+        self.choice_rows: list[tuple] = []
 
     def log(self, msg: str) -> None:
         print(f"[{time.monotonic() - self.t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
@@ -350,7 +359,7 @@ class Generator:
         self.staff_ids = staff or [None]
         self.next_id = {
             t: int(q(f"SELECT COALESCE(MAX(id), 0) FROM {t}")[0][0]) + 1
-            for t in ("sessions", "meetings", "registrations", "survey_responses")
+            for t in ("sessions", "meetings", "registrations", "survey_responses", "followups")
         }
         self.codes = {r[0] for r in q("SELECT survey_code FROM sessions")}
 
@@ -563,11 +572,62 @@ class Generator:
                     token = f"anonymised-{rid}"
                     updated = anonymised_at
                 age = rng.choice(AGE_BANDS)
+                consent = rng.random() < 0.75
+                if attendance == "attended" and consent:
+                    self.follow_up(rid, s, has_phone, email is not None)
                 yield (rid, s.id, status, attendance, channel, ts(slot) if slot else None, name, kana, phone, age,
                        has_phone, os_, needs_loaner, a11y, notes, reg_name, email, reg_phone, relation, ts(c), token,
                        key, created_by, ts(c), ts(updated), ts(cancelled_at) if cancelled_at else None,
-                       ts(reminder) if reminder else None, ts(anonymised_at) if anonymised_at else None)
+                       ts(reminder) if reminder else None, ts(anonymised_at) if anonymised_at else None,
+                       ts(c) if consent else None)
                 rid += 1
+
+    # ---- follow-ups
+
+    def follow_up(self, rid: int, s, has_phone: bool, by_mail: bool) -> None:
+        """The rounds of one attendee's follow-up that have fallen due, as the housekeeping
+        and the answers would have left them."""
+        rng = self.rng
+        p_use = 0.75 if has_phone else 0.5
+        for round_, days in ((1, 30), (2, 90)):
+            queued = s.ends_at + days * DAY
+            if queued > self.now:
+                return
+            fid = self.next_id["followups"]
+            self.next_id["followups"] += 1
+            channel = "email" if by_mail else "phone"
+            answered = rng.random() < 0.66
+            used = with_help = services = barriers = None
+            closed = reason = None
+            attempts = 0
+            if answered:
+                at = min(self.now, queued + rng.randint(3600, 10 * DAY))
+                if rng.random() < p_use:
+                    services = rng.sample(FOLLOWUP_SERVICES, rng.choices((1, 2, 3), (55, 30, 15))[0])
+                    with_help = rng.random() < 0.4
+                    barriers = []
+                else:
+                    services, with_help = [], None
+                    barriers = rng.sample(FOLLOWUP_BARRIERS, rng.choices((1, 2), (70, 30))[0])
+                used = bool(services)
+                for code in services:
+                    self.choice_rows.append((fid, s.id, "service", code, with_help))
+                for code in barriers:
+                    self.choice_rows.append((fid, s.id, "barrier", code, None))
+                source = "link" if by_mail else "phone"
+            else:
+                at = source = None
+                if channel == "phone" or rng.random() < 0.3:
+                    attempts = rng.choice((1, 2))
+                    if attempts == 2 or rng.random() < 0.3:
+                        closed = min(self.now, queued + rng.randint(DAY, 14 * DAY))
+                        reason = "unreachable" if attempts == 2 else "declined"
+            self.followup_rows.append((
+                fid, rid, s.id, round_, f"{rng.getrandbits(96):024x}{fid:x}", channel, ts(queued),
+                ts(at) if at else None, source, used, with_help, ",".join(services or []), ",".join(barriers or []),
+                "", attempts, ts(closed) if closed else None, ts(closed) if closed else None, reason))
+            if reason == "declined":
+                return
 
     # ---- survey answers
 
@@ -630,7 +690,7 @@ class Generator:
             "attendee_phone", "age_band", "has_smartphone", "smartphone_os", "needs_loaner", "accessibility_needs",
             "notes", "registrant_name", "registrant_email", "registrant_phone", "registrant_relation", "consent_at",
             "cancel_token", "idempotency_key", "created_by", "created_at", "updated_at", "cancelled_at",
-            "reminder_queued_at", "anonymised_at"], self.registration_rows())
+            "reminder_queued_at", "anonymised_at", "followup_consent_at"], self.registration_rows())
         self.log(f"registrations: {n}")
         n = self.sink.copy("attendances", ["registration_id", "meeting_id", "attendance", "recorded_at", "recorded_by"],
                            iter(self.attendance_rows))
@@ -639,6 +699,14 @@ class Generator:
             "id", "session_id", "comprehension", "satisfaction", "wants_online_services", "topics_wanted", "comment",
             "source", "entered_by", "created_at"], self.survey_rows())
         self.log(f"survey_responses: {n}")
+        n = self.sink.copy("followups", [
+            "id", "registration_id", "session_id", "round", "token", "channel", "queued_at", "answered_at", "source",
+            "used_any", "with_help", "services_used", "barriers", "comment", "call_attempts", "last_call_at",
+            "closed_at", "closed_reason"], iter(self.followup_rows))
+        self.log(f"followups: {n}")
+        n = self.sink.copy("followup_answer_choices", ["followup_id", "session_id", "kind", "code", "with_help"],
+                           iter(self.choice_rows))
+        self.log(f"followup_answer_choices: {n}")
         self.sink.set_tallies([
             (s.confirmed, s.waitlisted, s.attended, s.responses, s.comp_answers, s.comp_good, s.sat_answers,
              s.sat_good, s.id) for s in self.sessions])

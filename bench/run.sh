@@ -194,6 +194,16 @@ bench_backend() {
   done >"$out/kpi_times.txt"
   timing_stats "$out/kpi_times.txt" 200 >&2
 
+  # (b2) the outcome report (the usage rate over the year's follow-ups), likewise
+  say "$backend: outcome report FY$FISCAL_YEAR x $KPI_REQUESTS"
+  local outcomes="$base/api/v1/reports/outcomes?fiscal_year=$FISCAL_YEAR"
+  curl -fsS -H "Authorization: Bearer $token" "$outcomes" >"$out/outcomes_response.json" \
+    || die "$backend: outcome report failed"
+  for i in $(seq 1 "$KPI_REQUESTS"); do
+    curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" "$outcomes"
+  done >"$out/outcomes_times.txt"
+  timing_stats "$out/outcomes_times.txt" 200 >&2
+
   # (c) single sign-ups, one after another, into the first upcoming course
   local sid
   sid="$(curl -fsS "$base/api/v1/sessions?kind=course&limit=1" \

@@ -146,6 +146,8 @@ def summary(results: str) -> str:
         w("")
 
     for title, name, code in (("KPI report (`GET /api/v1/reports/kpi`, one request after another)", "kpi_times.txt", "200"),
+                              ("Outcome report (`GET /api/v1/reports/outcomes`, one request after another)",
+                               "outcomes_times.txt", "200"),
                               ("Single sign-up (`POST /api/v1/sessions/{id}/registrations`, one after another)",
                                "signup_times.txt", "201")):
         lines = []
@@ -161,6 +163,13 @@ def summary(results: str) -> str:
                     k = json.load(open(os.path.join(results, b, "kpi_response.json")))
                     extra = f"FY{k.get('fiscal_year')}: {k.get('sessions'):,} sessions, {k.get('responses'):,} responses"
                 except (OSError, ValueError, TypeError):
+                    extra = "?"
+            if name == "outcomes_times.txt":
+                try:
+                    k = json.load(open(os.path.join(results, b, "outcomes_response.json")))
+                    extra = (f"FY{k.get('fiscal_year')}: {k.get('followups_sent'):,} follow-ups, "
+                             f"{k.get('answered'):,} answered, usage {k['usage_rate']['value']:.3f}")
+                except (OSError, ValueError, TypeError, KeyError):
                     extra = "?"
             lines.append(f"| {b} | {t['n']} | {t['ok']}/{t['n']} | {t['median']:.1f} | {t['p95']:.1f} | {t['min']:.1f} | "
                          f"{t['max']:.1f} | {extra} |")

@@ -10,7 +10,7 @@ use leptos_router::{
 };
 
 use crate::{
-    accounts, city, exchange, partners, privacy, registrations, reports, sessions, surveys,
+    accounts, city, exchange, followups, partners, privacy, registrations, reports, sessions, surveys,
     ui::{current_lang, current_viewer, large_text, url_escape, NotFound, LARGE_TEXT},
     venues,
 };
@@ -121,6 +121,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/sessions/:id/survey-sheet") view=surveys::pages::SurveySheetPage ssr=ssr.clone()/>
                     <Route path=path!("/staff/sessions/:id/surveys") view=surveys::pages::FastEntryPage ssr=ssr.clone()/>
                     <Route path=path!("/survey/:code") view=surveys::pages::SurveyPage ssr=ssr.clone()/>
+                    <Route path=path!("/followup/:token") view=followups::pages::FollowupPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/followups") view=followups::pages::FollowupCallsPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/followups/:id") view=followups::pages::FollowupEntryPage ssr=ssr.clone()/>
+                    <Route path=path!("/manage/followups/choices") view=followups::pages::ChoicesPage ssr=ssr.clone()/>
                 </Routes>
             </Layout>
         </Router>

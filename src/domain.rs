@@ -562,9 +562,24 @@ pub fn yes_no(input: &str) -> Result<Option<bool>, Problem> {
     }
 }
 
-/// A ward's code (`moji`, `chuo2`): a lower-case ASCII letter, then lower-case letters,
-/// digits, `_` or `-`; at most 32 characters.
+/// A ward's code (`moji`, `chuo2`): see `code`.
 pub fn ward_code(input: &str) -> Result<String, Problem> {
+    code(input, "error.ward_code")
+}
+
+/// A number typed for a field that takes `min..=max`.
+pub fn within(n: i64, min: i64, max: i64) -> Result<i64, Problem> {
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(Problem::new("error.range").with("min", min).with("max", max))
+    }
+}
+
+/// A code that data is keyed by (a ward's `moji`, a follow-up choice's `cashless`): a
+/// lower-case ASCII letter, then lower-case letters, digits, `_` or `-`; at most 32
+/// characters. Anything else is `problem` (a key whose message names the `value`).
+pub fn code(input: &str, problem: &'static str) -> Result<String, Problem> {
     let value = input.trim();
     if value.is_empty() {
         return Err(Problem::new("error.required"));
@@ -575,7 +590,7 @@ pub fn ward_code(input: &str) -> Result<String, Problem> {
     if value.len() <= 32 && shape {
         Ok(value.to_string())
     } else {
-        Err(Problem::new("error.ward_code").with("value", value))
+        Err(Problem::new(problem).with("value", value))
     }
 }
 

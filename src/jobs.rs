@@ -1,5 +1,5 @@
 //! The housekeeping loop of every instance: the day-before reminders, closing the
-//! waitlists of sessions that began, putting undeliverable mails on the call list,
+//! waitlists of sessions that began, queueing the follow-ups that fell due, putting undeliverable mails on the call list,
 //! pruning old rate-limit windows, one-time keys and import previews, and the retention of personal
 //! data. Each job is safe to run on every instance at once (each row is claimed once;
 //! retention and pruning are idempotent).
@@ -7,7 +7,7 @@
 use chrono::Utc;
 
 use crate::{
-    exchange, privacy,
+    exchange, followups, privacy,
     registrations::{calls, notices},
     server::{once, ratelimit, state::AppState},
 };
@@ -26,6 +26,9 @@ pub fn spawn(state: AppState) {
             }
             if let Err(err) = notices::close_waitlists(&state, Utc::now()).await {
                 tracing::error!(?err, "closing waitlists failed");
+            }
+            if let Err(err) = followups::store::queue_due(&state, Utc::now()).await {
+                tracing::error!(?err, "queueing follow-ups failed");
             }
             if let Err(err) = calls::collect_failed_mail(&state.db).await {
                 tracing::error!(?err, "listing undeliverable mails failed");

@@ -8,8 +8,8 @@
 //! - infrastructure: `server` (configuration, storage, errors, middleware, metrics),
 //!   `policy` (who may do what), `notify` (the outbox and its channels), `ui` (the page kit);
 //! - features, grouped by domain, each with its types, storage, handlers and pages:
-//!   `city` (the profile and wards), `accounts`, `venues`, `sessions`, `registrations`, `surveys`, `partners`, `reports`,
-//!   `exchange`, `privacy`, `seed`;
+//!   `city` (the profile and wards), `accounts`, `venues`, `sessions`, `registrations`, `surveys`, `followups`, `partners`,
+//!   `reports`, `exchange`, `privacy`, `seed`;
 //! - the composition root, the only code that knows every feature: `app` (the pages),
 //!   `routes` (the HTTP route table), `jobs` (the housekeeping loop) and `cli`.
 //!
@@ -47,6 +47,8 @@ pub mod accounts;
 pub mod city;
 #[cfg(feature = "ssr")]
 pub mod exchange;
+#[cfg(feature = "ssr")]
+pub mod followups;
 #[cfg(feature = "ssr")]
 pub mod partners;
 #[cfg(feature = "ssr")]

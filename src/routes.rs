@@ -22,7 +22,7 @@ use tower_http::{
 use crate::{
     accounts,
     app::{shell, App},
-    city, exchange,
+    city, exchange, followups,
     i18n::Lang,
     partners, privacy, registrations, reports,
     server::{
@@ -50,6 +50,7 @@ pub fn table() -> Routes {
         .merge(sessions::api::routes())
         .merge(registrations::api::routes())
         .merge(surveys::api::routes())
+        .merge(followups::api::routes())
         .merge(reports::api::routes())
         .merge(partners::api::routes());
     Routes::new()
@@ -60,6 +61,7 @@ pub fn table() -> Routes {
         .merge(sessions::api::form_routes())
         .merge(registrations::api::form_routes())
         .merge(surveys::api::form_routes())
+        .merge(followups::api::form_routes())
         .merge(reports::api::export_routes())
         .merge(partners::api::form_routes())
         .merge(exchange::api::form_routes())

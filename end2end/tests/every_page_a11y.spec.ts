@@ -164,6 +164,7 @@ const CASES: PageCase[] = [
   { name: 'survey fast entry', as: STAFF, open: '/staff/sessions/1/surveys' },
   { name: 'survey sheet', as: STAFF, open: '/staff/sessions/1/survey-sheet' },
   { name: 'referral desk', as: STAFF, open: '/staff/sessions/1/refer' },
+  { name: 'follow-up calls', as: STAFF, open: '/staff/followups' },
 
   // Manager.
   { name: 'manage home', as: MANAGER, open: '/manage' },
@@ -186,6 +187,8 @@ const CASES: PageCase[] = [
   { name: 'edit venue', as: MANAGER, open: '/manage/venues/1/edit' },
   { name: 'KPI dashboard', as: MANAGER, open: '/manage/kpi', screenshot: 'kpi.png' },
   { name: 'KPI of a session', as: MANAGER, open: '/manage/kpi/sessions/1' },
+  { name: 'follow-up choices', as: MANAGER, open: '/manage/followups/choices' },
+  { name: 'follow-up choice being edited', as: MANAGER, open: '/manage/followups/choices?kind=barrier&code=other' },
   { name: 'partners', as: MANAGER, open: '/manage/partners' },
   { name: 'new partner', as: MANAGER, open: '/manage/partners/new' },
   { name: 'edit partner', as: MANAGER, open: '/manage/partners/1/edit' },

@@ -5,7 +5,6 @@ use argon2::{
     Argon2,
 };
 use chrono::Utc;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -172,9 +171,7 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> AppResult<Opt
 
 /// Marks a browser as having logged in as this user; returns the token for its cookie.
 pub async fn remember_browser(db: &Db, user_id: i64) -> AppResult<String> {
-    let mut bytes = [0u8; 24];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
+    let token = crate::server::once::random_hex(24);
     on_db!(db, pool => {
         sqlx::query("INSERT INTO known_browsers (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
             .bind(user_id)
@@ -215,9 +212,7 @@ pub async fn issue_token(db: &Db, email: &str) -> AppResult<String> {
             .await
     })?;
     let user_id = user_id.ok_or(AppError::NotFound)?;
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token = format!("ippo_{}", hex::encode(bytes));
+    let token = format!("ippo_{}", crate::server::once::random_hex(32));
     on_db!(db, pool => {
         sqlx::query("INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
             .bind(user_id)

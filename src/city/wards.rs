@@ -63,12 +63,7 @@ pub fn check(input: &WardInput) -> Result<CheckedWard, FieldErrors> {
         errors
             .check(
                 field::SORT_ORDER,
-                domain::number(&input.sort_order).and_then(|n| {
-                    (0..=999)
-                        .contains(&n)
-                        .then_some(n as i32)
-                        .ok_or(Problem::new("error.range").with("min", 0).with("max", 999))
-                }),
+                domain::number(&input.sort_order).and_then(|n| domain::within(n, 0, 999)).map(|n| n as i32),
             )
             .map(Some)
     };

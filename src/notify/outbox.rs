@@ -100,10 +100,7 @@ pub struct Lease {
 
 impl Lease {
     pub fn new(length: Duration) -> Lease {
-        use rand::RngCore;
-        let mut bytes = [0u8; 12];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        Lease { owner: hex::encode(bytes), length }
+        Lease { owner: crate::server::once::random_hex(12), length }
     }
 }
 

@@ -64,6 +64,18 @@ pub async fn anonymise(db: &Db, copies: &Copies<'_>, ids: &[i64], now: DateTime<
         on_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM outbox WHERE registration_id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
         })?;
+        // A follow-up not yet answered is no longer asked (its link stops working too).
+        on_tx!(&mut tx, conn => {
+            sqlx::query(
+                "UPDATE followups SET closed_at = $2, closed_reason = 'expired'
+                 WHERE registration_id = $1 AND answered_at IS NULL AND closed_at IS NULL",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+        })?;
         // A referral's reason may describe the person ("hard of hearing, wants a bigger phone").
         on_tx!(&mut tx, conn => {
             sqlx::query("UPDATE referrals SET reason = '' WHERE registration_id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
@@ -203,6 +215,21 @@ struct CallRecord {
     done_at: Option<DateTime<Utc>>,
 }
 
+/// A follow-up as the data export shows it.
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct FollowupRecord {
+    round: i32,
+    channel: String,
+    queued_at: DateTime<Utc>,
+    answered_at: Option<DateTime<Utc>>,
+    services_used: String,
+    with_help: Option<bool>,
+    barriers: String,
+    comment: String,
+    call_attempts: i32,
+    closed_reason: Option<String>,
+}
+
 /// Everything stored about one registration, for the attendee who asked (JSON; administrators).
 pub async fn export_registration(db: &Db, viewer: &Viewer, id: i64) -> AppResult<serde_json::Value> {
     viewer.require_admin()?;
@@ -229,10 +256,26 @@ pub async fn export_registration(db: &Db, viewer: &Viewer, id: i64) -> AppResult
         .fetch_all(pool)
         .await
     })?;
+    // The follow-up: when they agreed to it, and each round asked and answered.
+    let consent: Option<DateTime<Utc>> = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT followup_consent_at FROM registrations WHERE id = $1").bind(id).fetch_one(pool).await
+    })?;
+    let followups: Vec<FollowupRecord> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT round, channel, queued_at, answered_at, services_used, with_help, barriers, comment, call_attempts,
+                    closed_reason
+             FROM followups WHERE registration_id = $1 ORDER BY round",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await
+    })?;
     audit::record(db, viewer, "person.export", &format!("registration:{id}"), "").await?;
     let mut data = serde_json::to_value(entry).map_err(anyhow::Error::from)?;
     data["messages"] = serde_json::to_value(messages).map_err(anyhow::Error::from)?;
     data["calls"] = serde_json::to_value(calls).map_err(anyhow::Error::from)?;
+    data["followup_consent_at"] = serde_json::to_value(consent).map_err(anyhow::Error::from)?;
+    data["followups"] = serde_json::to_value(followups).map_err(anyhow::Error::from)?;
     Ok(data)
 }
 

@@ -106,6 +106,7 @@ fn input_of(form: &Posted) -> RegistrationInput {
         },
         channel: form.get(field::CHANNEL).into(),
         consent: form.checked(field::CONSENT),
+        followup_consent: form.checked(field::FOLLOWUP_CONSENT),
         slot_starts_at: Some(form.get(field::SLOT).to_string()),
     }
 }

@@ -50,18 +50,20 @@ pub async fn add(
 }
 
 /// Every mail about a registration that the outbox gave up on (a permanent refusal)
-/// becomes a call, once per mail whichever instance runs this (housekeeping). Returns
-/// how many calls were added.
+/// becomes a call, once per mail whichever instance runs this (housekeeping); a failed
+/// follow-up mail goes to the follow-up call list instead (`followups`). Returns how
+/// many calls were added.
 pub async fn collect_failed_mail(db: &Db) -> AppResult<u64> {
     Ok(on_db!(db, pool => {
         sqlx::query(
             "INSERT INTO call_tasks (registration_id, reason, detail, created_at, outbox_id)
              SELECT o.registration_id, $1, o.recipient, o.failed_at, o.id FROM outbox o
-             WHERE o.failed_at IS NOT NULL AND o.registration_id IS NOT NULL
+             WHERE o.failed_at IS NOT NULL AND o.registration_id IS NOT NULL AND o.template <> $2
                AND NOT EXISTS (SELECT 1 FROM call_tasks c WHERE c.outbox_id = o.id)
              ON CONFLICT (outbox_id) DO NOTHING",
         )
         .bind(CallReason::MailFailed)
+        .bind(super::notices::MailTemplate::Followup.name())
         .execute(pool)
         .await
         .map(|r| r.rows_affected())

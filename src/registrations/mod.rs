@@ -39,6 +39,8 @@ pub mod field {
     pub const RELATION: &str = "registrant.relation";
     pub const CHANNEL: &str = "channel";
     pub const CONSENT: &str = "consent";
+    /// Agrees to the follow-up a few weeks after the course (`followups`).
+    pub const FOLLOWUP_CONSENT: &str = "followup_consent";
     pub const SLOT: &str = "slot_starts_at";
     /// Check-in: which meeting, and whether the person came.
     pub const MEETING_ID: &str = "meeting_id";
@@ -77,6 +79,9 @@ pub struct RegistrationInput {
     pub registrant: RegistrantInput,
     pub channel: String,
     pub consent: bool,
+    /// May be asked, weeks after the course, whether they now use the city's online
+    /// services (the follow-up); recorded with its time.
+    pub followup_consent: bool,
     /// For a consultation: the chosen time slot.
     pub slot_starts_at: Option<String>,
 }

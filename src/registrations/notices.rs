@@ -45,6 +45,8 @@ pub enum MailTemplate {
     ScheduleChanged,
     /// The session began and no seat opened for a waitlisted person.
     WaitlistClosed,
+    /// Weeks after the course: the follow-up questionnaire's link (`followups`).
+    Followup,
 }
 
 impl MailTemplate {
@@ -58,6 +60,7 @@ impl MailTemplate {
             MailTemplate::Reminder => "reminder",
             MailTemplate::ScheduleChanged => "schedule_changed",
             MailTemplate::WaitlistClosed => "waitlist_closed",
+            MailTemplate::Followup => "followup",
         }
     }
 
@@ -97,7 +100,8 @@ const FILES: &[(&str, &str)] = template_files!(
     "session_cancelled",
     "reminder",
     "schedule_changed",
-    "waitlist_closed"
+    "waitlist_closed",
+    "followup"
 );
 
 fn environment() -> &'static Environment<'static> {
@@ -132,6 +136,8 @@ pub struct MailContext {
     pub changes_en: Vec<String>,
     pub status_url: String,
     pub cancel_url: String,
+    /// The follow-up questionnaire's link (empty but for the follow-up mail).
+    pub followup_url: String,
     /// The venue's phone number, if known (people call it with questions).
     pub venue_phone: String,
     /// Who sends the mail and whom else to call (the city profile).
@@ -366,6 +372,8 @@ pub struct Extras<'a> {
     pub waitlist_position: Option<i64>,
     /// A schedule change being announced.
     pub change: Option<&'a ScheduleChange>,
+    /// The follow-up questionnaire's link.
+    pub followup_url: Option<&'a str>,
 }
 
 /// Renders the mail `template` for registration `id` and writes it to the outbox (no
@@ -411,6 +419,7 @@ pub async fn write_mail(
         changes_ja: extras.change.map(|c| c.lines(Lang::Ja)).unwrap_or_default(),
         changes_en: extras.change.map(|c| c.lines(Lang::En)).unwrap_or_default(),
         cancel_url: format!("{status_url}/cancel"),
+        followup_url: extras.followup_url.unwrap_or_default().to_string(),
         status_url,
         venue_phone: facts.venue_phone.clone(),
         city: MailCity::of(&city),
@@ -434,6 +443,16 @@ pub async fn write_mail(
 /// The calendar file of a registration, for the download link on its page.
 pub async fn calendar_by_token(state: &AppState, token: &str) -> AppResult<String> {
     Ok(Facts::by_token(&state.db, token).await?.calendar(&state.config.public_url, &[]))
+}
+
+/// Writes the follow-up mail with its questionnaire `url` for registration `id`, inside
+/// the transaction that queues the follow-up. Returns false, writing nothing, when the
+/// registrant has no e-mail (the follow-up is then the staff's call).
+pub async fn ask_followup(tx: &mut Tx, state: &AppState, id: i64, url: &str, now: DateTime<Utc>) -> AppResult<bool> {
+    let Some(facts) = Facts::load(tx, id).await? else { return Ok(false) };
+    let extras = Extras { followup_url: Some(url), ..Default::default() };
+    write_mail(tx, state, MailTemplate::Followup, id, &facts, &extras, now).await?;
+    Ok(true)
 }
 
 /// Queues the day-before reminder for confirmed registrations of sessions starting
@@ -578,6 +597,7 @@ mod tests {
             changes_en: vec!["Sat 5 Dec 2026 10:00–12:30 → Sat 12 Dec 2026 10:00–12:30".into()],
             status_url: "http://x/registrations/t".into(),
             cancel_url: "http://x/registrations/t/cancel".into(),
+            followup_url: "http://x/followup/f".into(),
             venue_phone: "093-331-1881".into(),
             city: MailCity::of(&CityProfile {
                 name: "北九州市".into(),
@@ -599,6 +619,7 @@ mod tests {
             MailTemplate::Reminder,
             MailTemplate::ScheduleChanged,
             MailTemplate::WaitlistClosed,
+            MailTemplate::Followup,
         ] {
             let r = render(t, &ctx()).unwrap();
             assert!(r.subject.contains("スマートフォン初心者講座"), "{}", t.name());
@@ -608,6 +629,7 @@ mod tests {
         assert!(render(MailTemplate::Waitlisted, &ctx()).unwrap().body.contains('3'));
         assert!(render(MailTemplate::Confirmation, &ctx()).unwrap().body.contains("http://x/registrations/t/cancel"));
         assert!(render(MailTemplate::ScheduleChanged, &ctx()).unwrap().body.contains("→ 2026年12月12日(土)"));
+        assert!(render(MailTemplate::Followup, &ctx()).unwrap().body.contains("\nhttp://x/followup/f\n"));
         let body = render(MailTemplate::Reminder, &ctx()).unwrap().body;
         assert!(body.starts_with("スマホ教室・相談会の受付からのお知らせです。\n"), "{body}");
         assert!(body.contains("\n--\n北九州市 スマホ教室・相談会（デジタル市役所推進課）\n"), "{body}");

@@ -71,6 +71,7 @@ fn signup_labels(lang: Lang) -> Vec<(&'static str, String)> {
         (field::REGISTRANT_EMAIL, "register.email"),
         (field::NOTES, "roster.notes"),
         (field::CONSENT, "register.consent"),
+        (field::FOLLOWUP_CONSENT, "register.followup_consent_short"),
     ]
     .into_iter()
     .map(|(name, key)| (name, lang.tr(key)))
@@ -175,11 +176,13 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
                 </div>
                 <TextField name=field::REGISTRANT_EMAIL label=lang.tr("register.email") input_type="email" autocomplete="email" hint=lang.tr("register.email_hint")/>
             </fieldset>
-            <section class="notice notice-info" aria-labelledby="privacy-heading">
-                <h2 id="privacy-heading">{lang.tr("register.privacy_title")}</h2>
+            // The two consents are one question: how what is typed here is used.
+            <fieldset class="fieldset field notice notice-info">
+                <legend>{lang.tr("register.privacy_title")}</legend>
                 <p>{privacy_notice(lang)}</p>
-            </section>
-            <Checkbox name=field::CONSENT label=lang.tr("register.consent") required=true/>
+                <Checkbox name=field::CONSENT label=lang.tr("register.consent") required=true in_group=true/>
+                <Checkbox name=field::FOLLOWUP_CONSENT label=lang.tr("register.followup_consent") in_group=true/>
+            </fieldset>
             <button type="submit" class="button button-primary button-large">
                 {lang.tr(if full { "sessions.join_waitlist" } else { "register.submit" })}
             </button>
@@ -253,6 +256,9 @@ fn review_view(session: &SessionDetail, form: &FormState, lang: Lang) -> impl In
         rows.push((lang.tr("register.registrant_phone"), phone(sent(field::REGISTRANT_PHONE))));
     }
     rows.push((lang.tr("register.email"), email.clone().unwrap_or_default()));
+    if form.sent(field::FOLLOWUP_CONSENT, "on") {
+        rows.push((lang.tr("register.followup_consent_short"), lang.tr("form.yes")));
+    }
     rows.retain(|(_, value)| !value.is_empty());
     let mail_line = match &email {
         Some(email) => lang.tr_with("register.review_mail", &[("email", email.clone())]),
@@ -478,6 +484,7 @@ pub fn StaffHomePage() -> impl IntoView {
         <Title text=lang.tr("staff.title")/>
         <h1>{lang.tr("staff.title")}</h1>
         <p>{lang.tr("staff.intro")}</p>
+        <p><a class="button button-secondary" href="/staff/followups">{lang.tr("followup.calls_title")}</a></p>
         <Suspense>
             {move || {
                 let (venue_ids, from) = (venue_ids.clone(), from.clone());
@@ -657,6 +664,7 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
                 <TextField name=field::REGISTRANT_EMAIL label=lang.tr("register.email_optional") input_type="email" autocomplete="off"/>
                 <TextField name=field::NOTES label=lang.tr("roster.notes") autocomplete="off"/>
                 <Checkbox name=field::CONSENT label=lang.tr("roster.consent") required=true/>
+                <Checkbox name=field::FOLLOWUP_CONSENT label=lang.tr("roster.followup_consent")/>
                 <button type="submit" class="button button-primary">{lang.tr("roster.add_submit")}</button>
             </form>
         </section>

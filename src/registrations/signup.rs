@@ -3,7 +3,6 @@
 //! waitlist are `seats`'s; what people are told is `notices`'s.
 
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 
 use super::{
     field,
@@ -44,6 +43,7 @@ struct Checked {
     relation: Relation,
     channel: Channel,
     slot_starts_at: Option<DateTime<Utc>>,
+    followup_consent: bool,
 }
 
 fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> Result<Checked, AppError> {
@@ -126,6 +126,7 @@ fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> 
         relation: relation.expect("checked"),
         channel: channel.expect("checked"),
         slot_starts_at: slot_starts_at.expect("checked"),
+        followup_consent: input.followup_consent,
     })
 }
 
@@ -137,12 +138,6 @@ fn check_slot(value: Option<&str>, session: &SessionDetail) -> Result<DateTime<U
     } else {
         Err(Problem::new("error.slot_unknown"))
     }
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 24];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 /// Staff of the session's venue (or a manager) sign someone up by phone or at the counter.
@@ -252,16 +247,16 @@ async fn write(
         return Err(AppError::Conflict(Problem::new("error.session_started")));
     }
     let seats::Admission { status, waitlist_position } = seats::admit(&mut tx, &locked, checked.slot_starts_at).await?;
-    let token = new_token();
+    let token = crate::server::once::random_hex(24);
     let id: i64 = on_tx!(&mut tx, conn => {
         sqlx::query_scalar(
             "INSERT INTO registrations (session_id, status, attendance, channel, slot_starts_at, attendee_name,
                  attendee_kana, attendee_phone, age_band, has_smartphone, smartphone_os, needs_loaner,
                  accessibility_needs, notes, registrant_name, registrant_email, registrant_phone,
                  registrant_relation, consent_at, cancel_token, idempotency_key, created_by, created_at, updated_at,
-                 idempotency_hash)
+                 idempotency_hash, followup_consent_at)
              VALUES ($1, $2, 'unknown', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 $19, $20, $21, $18, $18, $22)
+                 $19, $20, $21, $18, $18, $22, $23)
              RETURNING id",
         )
         .bind(session_id)
@@ -286,6 +281,7 @@ async fn write(
         .bind(&key)
         .bind(viewer.and_then(|v| v.user_id))
         .bind(key.as_ref().map(|_| &body_hash))
+        .bind(checked.followup_consent.then_some(now))
         .fetch_one(&mut *conn)
         .await
     })?;

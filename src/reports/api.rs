@@ -23,7 +23,10 @@ use crate::{
 };
 
 pub fn routes() -> Routes {
-    Routes::new().get("/reports/kpi", kpi).get("/reports/partners", partner_report)
+    Routes::new()
+        .get("/reports/kpi", kpi)
+        .get("/reports/outcomes", outcome_report)
+        .get("/reports/partners", partner_report)
 }
 
 /// Exports for managers (logged in by cookie or token) and the public open-data file.
@@ -31,6 +34,7 @@ pub fn export_routes() -> Routes {
     Routes::new()
         .get("/manage/exports/sessions.csv", sessions_csv)
         .get("/manage/exports/survey-answers.csv", answers_csv)
+        .get("/manage/exports/followup-answers.csv", followup_answers_csv)
         .get("/open-data/sessions.csv", open_data_csv)
 }
 
@@ -63,6 +67,14 @@ async fn kpi(
     Ok(Json(store::report(&state.db, &viewer, &q.filter()?, Utc::now(), request_lang()).await?))
 }
 
+async fn outcome_report(
+    State(state): State<AppState>,
+    Authed(viewer): Authed,
+    Query(q): Query<KpiQuery>,
+) -> AppResult<Json<super::outcomes::OutcomeReport>> {
+    Ok(Json(super::outcomes::report(&state.db, &viewer, &q.filter()?, Utc::now(), request_lang()).await?))
+}
+
 async fn partner_report(
     State(state): State<AppState>,
     Authed(viewer): Authed,
@@ -71,16 +83,34 @@ async fn partner_report(
     Ok(Json(super::partners::report(&state.db, &viewer, &q.filter()?, Utc::now(), request_lang()).await?))
 }
 
+/// A CSV's rows, starting with its header line.
+fn with_header(names: &[&str]) -> Vec<Vec<String>> {
+    vec![names.iter().map(|s| s.to_string()).collect()]
+}
+
+/// A time as the day it falls on in Tokyo (`2026-12-05`).
+fn day_cell(t: chrono::DateTime<Utc>) -> String {
+    to_tokyo(t).format("%Y-%m-%d").to_string()
+}
+
+/// `yes`, `no`, or empty when not answered.
+fn yes_no_cell(v: Option<bool>) -> String {
+    v.map(|v| if v { "yes" } else { "no" }.to_string()).unwrap_or_default()
+}
+
 fn rate_cell(rate: &super::Rate) -> String {
     rate.value.map(|v| format!("{v:.4}")).unwrap_or_default()
 }
 
-/// Sessions with their counts and rates; `with_titles` adds what only managers need.
+/// Sessions with their counts and rates. The usage rate of a session's follow-ups is left
+/// blank over fewer than `MIN_ANSWERS` answers: in open data a session's one or two
+/// answers would tell what those people said.
 async fn session_rows(state: &AppState, filter: &KpiFilter, lang: Lang) -> AppResult<(i32, Vec<Vec<String>>)> {
     let now = Utc::now();
     let fy = store::resolve_year(filter, now)?;
     let tallies = store::session_tallies(&state.db, filter, fy).await?;
-    let mut rows = vec![[
+    let outcomes = super::outcomes::by_session(&state.db, filter, fy).await?;
+    let mut rows = with_header(&[
         "session_id",
         "fiscal_year",
         "date",
@@ -99,16 +129,16 @@ async fn session_rows(state: &AppState, filter: &KpiFilter, lang: Lang) -> AppRe
         "satisfaction_rate",
         "attendance_rate",
         "fill_rate",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()];
+        "followups_sent",
+        "followups_answered",
+        "usage_rate",
+    ]);
     for r in &tallies {
         let t = r.tally(now);
         rows.push(vec![
             r.id.to_string(),
             fy.to_string(),
-            to_tokyo(r.starts_at).format("%Y-%m-%d").to_string(),
+            day_cell(r.starts_at),
             r.kind.label(lang),
             r.topic.label(lang),
             r.title.clone(),
@@ -124,6 +154,13 @@ async fn session_rows(state: &AppState, filter: &KpiFilter, lang: Lang) -> AppRe
             rate_cell(&t.satisfaction()),
             rate_cell(&t.attendance()),
             rate_cell(&t.fill()),
+        ]);
+        let o = outcomes.get(&r.id).cloned().unwrap_or_default();
+        let usage = o.usage();
+        rows.last_mut().expect("pushed").extend([
+            o.sent.to_string(),
+            o.answered.to_string(),
+            if usage.too_few { String::new() } else { rate_cell(&usage) },
         ]);
     }
     Ok((fy, rows))
@@ -154,7 +191,7 @@ async fn answers_csv(
 ) -> AppResult<Response> {
     let filter = q.filter()?;
     let fy = store::resolve_year(&filter, Utc::now())?;
-    let mut rows = vec![[
+    let mut rows = with_header(&[
         "session_id",
         "date",
         "kind",
@@ -165,24 +202,65 @@ async fn answers_csv(
         "wants_online_services",
         "topics_wanted",
         "comment",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect::<Vec<_>>()];
+    ]);
     let cell = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
     for a in store::answers(&state.db, &viewer, &filter, fy).await? {
         rows.push(vec![
             a.session_id.to_string(),
-            to_tokyo(a.starts_at).format("%Y-%m-%d").to_string(),
+            day_cell(a.starts_at),
             a.kind.as_str().into(),
             a.topic.as_str().into(),
             a.venue_name,
             cell(a.comprehension),
             cell(a.satisfaction),
-            a.wants_online_services.map(|v| if v { "yes" } else { "no" }.to_string()).unwrap_or_default(),
+            yes_no_cell(a.wants_online_services),
             a.topics_wanted,
             a.comment,
         ]);
     }
     csv_download(&format!("ippo-survey-answers-fy{fy}.csv"), rows)
+}
+
+/// The answered follow-ups of the year, one line each, without personal data: the
+/// session, the attendee's age band and device, and what they answered.
+async fn followup_answers_csv(
+    State(state): State<AppState>,
+    Authed(viewer): Authed,
+    Query(q): Query<KpiQuery>,
+) -> AppResult<Response> {
+    let filter = q.filter()?;
+    let fy = store::resolve_year(&filter, Utc::now())?;
+    let mut rows = with_header(&[
+        "session_id",
+        "date",
+        "kind",
+        "topic",
+        "venue",
+        "round",
+        "age_band",
+        "device",
+        "answered_by",
+        "services_used",
+        "with_help",
+        "barriers",
+        "comment",
+    ]);
+    for a in super::outcomes::answers(&state.db, &viewer, &filter, fy).await? {
+        rows.push(vec![
+            a.session_id.to_string(),
+            day_cell(a.starts_at),
+            a.kind.as_str().into(),
+            a.topic.as_str().into(),
+            a.venue_name.clone(),
+            a.round.to_string(),
+            a.age_band.as_str().into(),
+            a.device().into(),
+            a.source.clone(),
+            a.services_used.clone(),
+            yes_no_cell(a.with_help),
+            a.barriers.clone(),
+            a.comment.clone(),
+        ]);
+    }
+    csv_download(&format!("ippo-followup-answers-fy{fy}.csv"), rows)
 }

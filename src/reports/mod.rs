@@ -1,10 +1,12 @@
-//! The programme's KPI (理解度・満足度 80%) by fiscal year, with breakdowns, charts and
-//! CSV exports for Excel and open data.
+//! The programme's KPI (理解度・満足度 80%) and its outcome (the usage rate of the city's
+//! digital services, `outcomes`) by fiscal year, with breakdowns, charts and CSV exports
+//! for Excel and open data.
 
 use serde::{Deserialize, Serialize};
 
 pub mod api;
 pub mod chart;
+pub mod outcomes;
 pub mod pages;
 pub mod partners;
 pub mod store;

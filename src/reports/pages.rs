@@ -6,6 +6,7 @@ use leptos_meta::Title;
 
 use super::{
     chart,
+    outcomes::{self, ChoiceCount, OutcomeLine, OutcomeReport},
     partners::{self, PartnerReport},
     store, KpiFilter, KpiLine, KpiReport, Rate,
 };
@@ -24,12 +25,13 @@ use crate::{
     venues::{pages::directory, VenueDirectory},
 };
 
-/// The KPI report for the filter and the venues to filter by (managers).
-async fn report_and_directory(filter: KpiFilter) -> AppResult<(KpiReport, VenueDirectory)> {
+/// The KPI and outcome reports for the filter and the venues to filter by (managers).
+async fn report_and_directory(filter: KpiFilter) -> AppResult<(KpiReport, OutcomeReport, VenueDirectory)> {
     let (state, viewer) = page_context()?;
-    let lang = crate::ui::current_lang();
-    let report = store::report(&state.db, logged_in(viewer.as_ref())?, &filter, chrono::Utc::now(), lang).await?;
-    Ok((report, directory().await?))
+    let (lang, viewer, now) = (crate::ui::current_lang(), logged_in(viewer.as_ref())?, chrono::Utc::now());
+    let report = store::report(&state.db, viewer, &filter, now, lang).await?;
+    let outcomes = outcomes::report(&state.db, viewer, &filter, now, lang).await?;
+    Ok((report, outcomes, directory().await?))
 }
 
 /// A session and its survey answers (its venue's staff and managers).
@@ -117,6 +119,87 @@ pub fn breakdown(title: String, lines: &[KpiLine], lang: Lang, link: Option<fn(&
     }
 }
 
+/// The usage rate of a breakdown's lines, with how many were asked and answered.
+fn outcome_breakdown(title: String, lines: &[OutcomeLine], lang: Lang) -> impl IntoView {
+    let rows = lines
+        .iter()
+        .map(|l| {
+            view! {
+                <tr class:kpi-below-target=l.usage_rate.below_target()>
+                    <th scope="row">{l.label.clone()}</th>
+                    <td>{l.tally.sent}</td>
+                    <td>{l.tally.answered}" ("{l.response_rate.percent()}")"</td>
+                    <td>{rate_view(&l.usage_rate, lang)}</td>
+                    <td>{l.tally.on_own}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let headers = ["kpi.group", "outcomes.sent", "outcomes.answered", "outcomes.usage", "outcomes.on_own"];
+    view! {
+        <h3>{title.clone()}</h3>
+        {named_table("table", Some(title), headers.map(|k| lang.tr(k)).to_vec(), rows)}
+    }
+}
+
+/// How often each service (or barrier) was named, of the answers.
+fn choice_table(title: String, counts: &[ChoiceCount], with_own: bool, lang: Lang) -> impl IntoView {
+    let rows = counts
+        .iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <th scope="row">{c.label.clone()}</th>
+                    <td>{c.count}</td>
+                    <td>{c.share.percent()}</td>
+                    {with_own.then(|| view! { <td>{c.on_own}</td> })}
+                </tr>
+            }
+        })
+        .collect_view();
+    let mut headers = vec![lang.tr("outcomes.choice"), lang.tr("outcomes.count"), lang.tr("outcomes.share")];
+    if with_own {
+        headers.push(lang.tr("outcomes.on_own"));
+    }
+    view! {
+        <h3>{title.clone()}</h3>
+        {named_table("table", Some(title), headers, rows)}
+    }
+}
+
+/// The outcome: the usage rate against the plan's target and the city-wide baseline.
+fn outcome_view(o: OutcomeReport, lang: Lang) -> impl IntoView {
+    let percent = |v: f64| format!("{:.1}%", v * 100.0);
+    view! {
+        <section class="stack" aria-labelledby="outcome-heading">
+            <h2 id="outcome-heading">{lang.tr("outcomes.title")}</h2>
+            <p>{lang.tr_with("outcomes.intro", &[("target", percent(o.target)), ("baseline", percent(o.baseline))])}</p>
+            <div class="kpi-grid">
+                {kpi_card(lang.tr("outcomes.usage"), &o.usage_rate, true, lang)}
+                {kpi_card(lang.tr("outcomes.response"), &o.response_rate, false, lang)}
+                {kpi_card(lang.tr("outcomes.on_own_rate"), &o.on_own_rate, false, lang)}
+            </div>
+            <p>{lang.tr_with("outcomes.summary", &[
+                ("sent", o.followups_sent.to_string()),
+                ("answered", o.answered.to_string()),
+                ("unreachable", o.unreachable.to_string()),
+                ("declined", o.declined.to_string()),
+                ("baseline", percent(o.baseline)),
+            ])}</p>
+            {choice_table(lang.tr("outcomes.by_service"), &o.by_service, true, lang)}
+            {choice_table(lang.tr("outcomes.by_barrier"), &o.by_barrier, false, lang)}
+            {outcome_breakdown(lang.tr("kpi.by_topic"), &o.by_topic, lang)}
+            {outcome_breakdown(lang.tr("kpi.by_venue"), &o.by_venue, lang)}
+            {outcome_breakdown(lang.tr("kpi.by_ward"), &o.by_ward, lang)}
+            {outcome_breakdown(lang.tr("kpi.by_kind"), &o.by_kind, lang)}
+            {outcome_breakdown(lang.tr("kpi.by_partner"), &o.by_partner, lang)}
+            {outcome_breakdown(lang.tr("outcomes.by_age_band"), &o.by_age_band, lang)}
+            {outcome_breakdown(lang.tr("outcomes.by_device"), &o.by_device, lang)}
+            <p class="no-print"><a href="/manage/followups/choices">{lang.tr("followup.choices_title")}</a></p>
+        </section>
+    }
+}
+
 #[component]
 pub fn KpiPage() -> impl IntoView {
     let lang = current_lang();
@@ -133,7 +216,9 @@ pub fn KpiPage() -> impl IntoView {
             <Suspense>
                 {move || {
                     let filter = filter.clone();
-                    load_page(report_and_directory(filter.clone()), move |(report, dir)| kpi_view(report, &filter, &dir, lang).into_any())
+                    load_page(report_and_directory(filter.clone()), move |(report, outcomes, dir)| {
+                        view! { {kpi_view(report, &filter, &dir, lang)} {outcome_view(outcomes, lang)} }.into_any()
+                    })
                 }}
             </Suspense>
         }
@@ -215,6 +300,7 @@ fn kpi_view(r: KpiReport, filter: &KpiFilter, dir: &VenueDirectory, lang: Lang) 
         <ul class="stack no-print">
             <li><a href=format!("/manage/exports/sessions.csv?{query_string}")>{lang.tr("kpi.export_sessions")}</a></li>
             <li><a href=format!("/manage/exports/survey-answers.csv?{query_string}")>{lang.tr("kpi.export_answers")}</a></li>
+            <li><a href=format!("/manage/exports/followup-answers.csv?{query_string}")>{lang.tr("kpi.export_followup_answers")}</a></li>
             <li><a href=format!("/open-data/sessions.csv?{query_string}")>{lang.tr("kpi.export_open_data")}</a></li>
         </ul>
     }

@@ -85,7 +85,7 @@ pub async fn report(
 }
 
 /// Which partner helps with which session of the fiscal year, in what role.
-async fn links_in_year(db: &Db, fy: i32) -> AppResult<Vec<(i64, i64, PartnerRole)>> {
+pub(super) async fn links_in_year(db: &Db, fy: i32) -> AppResult<Vec<(i64, i64, PartnerRole)>> {
     let (from, to) = crate::time::fiscal_year_bounds(fy);
     Ok(on_db!(db, pool => {
         sqlx::query_as(

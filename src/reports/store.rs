@@ -83,15 +83,15 @@ pub fn resolve_year(filter: &KpiFilter, now: DateTime<Utc>) -> AppResult<i32> {
 
 /// The sessions a report covers: a fiscal year's, not cancelled, narrowed by venue, ward and
 /// kind. `SCOPE_WHERE` is its SQL over `sessions s` and `venues v`, bound by `bind_scope!`.
-struct Scope<'a> {
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    venue_id: Option<i64>,
-    ward: Option<&'a str>,
-    kind: Option<SessionKind>,
+pub(super) struct Scope<'a> {
+    pub(super) from: DateTime<Utc>,
+    pub(super) to: DateTime<Utc>,
+    pub(super) venue_id: Option<i64>,
+    pub(super) ward: Option<&'a str>,
+    pub(super) kind: Option<SessionKind>,
 }
 
-const SCOPE_WHERE: &str = "s.starts_at >= $1 AND s.starts_at < $2 AND s.status <> 'cancelled'
+pub(super) const SCOPE_WHERE: &str = "s.starts_at >= $1 AND s.starts_at < $2 AND s.status <> 'cancelled'
      AND ($3 IS NULL OR s.venue_id = $3) AND ($4 IS NULL OR v.ward = $4) AND ($5 IS NULL OR s.kind = $5)";
 
 macro_rules! bind_scope {
@@ -99,8 +99,9 @@ macro_rules! bind_scope {
         $query.bind($scope.from).bind($scope.to).bind($scope.venue_id).bind($scope.ward).bind($scope.kind)
     };
 }
+pub(super) use bind_scope;
 
-fn scope(filter: &KpiFilter, fy: i32) -> AppResult<Scope<'_>> {
+pub(super) fn scope(filter: &KpiFilter, fy: i32) -> AppResult<Scope<'_>> {
     let (from, to) = fiscal_year_bounds(fy);
     let kind = match filter.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,

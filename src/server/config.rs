@@ -53,6 +53,18 @@ pub struct Config {
     #[arg(long, env = "IPPO_SURVEY_DAYS", default_value_t = 14, global = true)]
     pub survey_days: u32,
 
+    /// Days after a session's end when the attendees who came and agreed are asked the
+    /// follow-up, one round each (`30`, or `30,90` for two rounds; 1–730 days).
+    #[arg(
+        long,
+        env = "IPPO_FOLLOWUP_DAYS",
+        value_delimiter = ',',
+        default_value = "30",
+        value_parser = clap::value_parser!(u32).range(1..=730),
+        global = true
+    )]
+    pub followup_days: Vec<u32>,
+
     /// Days after a session when its attendees' personal data is anonymised.
     #[arg(long, env = "IPPO_RETENTION_DAYS", default_value_t = 365, global = true)]
     pub retention_days: u32,

@@ -14,6 +14,15 @@ use crate::{domain::Problem, on_db, on_tx};
 /// How long a key is remembered: longer than any retry, shorter than a form stays open.
 const KEPT_FOR: Duration = Duration::days(2);
 
+/// `bytes` random bytes as lowercase hex (`2 × bytes` characters): the secret part of
+/// links (cancel, follow-up), login and API tokens, form keys.
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
 /// A key as sent: 1–200 visible ASCII characters, or the problem with it.
 pub fn check_key(key: &str) -> AppResult<&str> {
     let key = key.trim();

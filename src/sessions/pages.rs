@@ -391,6 +391,7 @@ pub fn ManageHomePage() -> impl IntoView {
                 <li><a href="/manage/venues">{lang.tr("venues.title")}</a></li>
                 <li><a href="/manage/partners">{lang.tr("partners.title")}</a></li>
                 <li><a href="/manage/exchange">{lang.tr("exchange.title")}</a></li>
+                <li><a href="/manage/followups/choices">{lang.tr("followup.choices_title")}</a></li>
             </ul>
         }
         .into_any()

@@ -274,13 +274,16 @@ pub fn Checkbox(
     #[prop(into)] label: String,
     #[prop(optional)] checked: bool,
     #[prop(optional)] required: bool,
+    /// One of several boxes under a fieldset's legend (one question, not a field of its own).
+    #[prop(optional)]
+    in_group: bool,
 ) -> impl IntoView {
     let state = form_state();
     let has_error = state.error(&name).is_some();
     // A failed submission is shown as it was sent: unticked boxes are absent from it.
     let checked = if state.values.is_empty() { checked } else { state.value(&name).is_some() };
     view! {
-        <div class="field" class:has-error=has_error>
+        <div class=if in_group { "field-part" } else { "field" } class:has-error=has_error>
             <label class="choice" for=name.clone()>
                 <input
                     type="checkbox"
@@ -303,10 +306,7 @@ pub use crate::server::forms::FORM_TOKEN;
 /// A fresh key for a form, so submitting it twice makes one thing (kept across a refused
 /// submission, so the retry is still the same submission).
 pub fn form_token() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    field_value(FORM_TOKEN, hex::encode(bytes))
+    field_value(FORM_TOKEN, crate::server::once::random_hex(16))
 }
 
 /// The hidden one-time key of a form that creates something.

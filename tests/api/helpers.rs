@@ -199,7 +199,7 @@ impl TestApp {
 
     /// The first column of the first row a statement returns (an integer), from a fresh
     /// connection to the app's database.
-    async fn scalar(&self, sql: &str) -> i64 {
+    pub async fn scalar(&self, sql: &str) -> i64 {
         macro_rules! on {
             ($pool:ty) => {{
                 let pool = <$pool>::connect(&self.database_url).await.unwrap();

@@ -143,6 +143,14 @@ async fn every_route_answers_the_matrix(backend: Backend) {
     let uploaded = crate::exchange::upload(&app, &[("kind", "venues")], csv).await;
     assert_eq!(uploaded.status(), 303);
     let preview = uploaded.headers()["location"].to_str().unwrap().to_string();
+    // A follow-up of the session's first registration, asked by phone.
+    app.execute(&format!(
+        "INSERT INTO followups (registration_id, session_id, round, token, channel, queued_at)
+         VALUES ({}, {session}, 1, 'inventory-token', 'phone', '2026-11-01T00:00:00Z')",
+        reg(0)
+    ))
+    .await;
+    let followup = app.scalar("SELECT id FROM followups WHERE token = 'inventory-token'").await;
     let start = (Utc::now() + Duration::days(3)).to_rfc3339();
     let end = (Utc::now() + Duration::days(3) + Duration::hours(1)).to_rfc3339();
     let s = session;
@@ -162,6 +170,15 @@ async fn every_route_answers_the_matrix(backend: Backend) {
         ),
         case("GET /venues/{id}/calendar", "/venues/1/calendar", Body::None, PUBLIC),
         case("GET /survey/{code}", format!("/survey/{code}"), Body::None, PUBLIC),
+        case("GET /followup/{token}", "/followup/inventory-token", Body::None, PUBLIC),
+        case("GET /api/v1/followups/{token}", "/api/v1/followups/inventory-token", Body::None, PUBLIC),
+        case(
+            "POST /api/v1/followups/{token}",
+            "/api/v1/followups/inventory-token",
+            Body::Json(json!({ "services_used": [] })),
+            PUBLIC,
+        ),
+        case("POST /followup/{token}", "/followup/inventory-token", form(&[("none_used", "on")]), PUBLIC),
         case("GET /login", "/login", Body::None, PUBLIC),
         case("GET /lang", "/lang?to=en&back=/", Body::None, PUBLIC),
         case("GET /healthz", "/healthz", Body::None, PUBLIC),
@@ -211,6 +228,20 @@ async fn every_route_answers_the_matrix(backend: Backend) {
         ),
         // Staff of the session's venue (and managers).
         case("GET /staff", "/staff", Body::None, ANY_STAFF),
+        case("GET /staff/followups", "/staff/followups", Body::None, ANY_STAFF),
+        case("GET /staff/followups/{id}", format!("/staff/followups/{followup}"), Body::None, STAFF_OF_VENUE),
+        case(
+            "POST /staff/followups/{id}",
+            format!("/staff/followups/{followup}"),
+            form(&[("none_used", "on")]),
+            STAFF_OF_VENUE,
+        ),
+        case(
+            "POST /staff/followups/{id}/call",
+            format!("/staff/followups/{followup}/call"),
+            form(&[("outcome", "no_answer")]),
+            STAFF_OF_VENUE,
+        ),
         case("GET /staff/sessions/{id}", format!("/staff/sessions/{s}"), Body::None, STAFF_OF_VENUE),
         case("GET /staff/sessions/{id}/calls", format!("/staff/sessions/{s}/calls"), Body::None, STAFF_OF_VENUE),
         case("GET /staff/sessions/{id}/checkin", format!("/staff/sessions/{s}/checkin"), Body::None, STAFF_OF_VENUE),
@@ -270,6 +301,19 @@ async fn every_route_answers_the_matrix(backend: Backend) {
         // Managers.
         case("GET /manage", "/manage", Body::None, MANAGER),
         case("GET /manage/kpi", "/manage/kpi", Body::None, MANAGER),
+        case("GET /manage/followups/choices", "/manage/followups/choices", Body::None, MANAGER),
+        case(
+            "POST /manage/followups/choices",
+            "/manage/followups/choices",
+            form(&[("kind", "service"), ("code", "city_app"), ("label_ja", "市の公式アプリ"), ("active", "on")]),
+            MANAGER,
+        ),
+        case(
+            "GET /manage/exports/followup-answers.csv",
+            "/manage/exports/followup-answers.csv?venue_id=",
+            Body::None,
+            MANAGER,
+        ),
         case("GET /manage/exchange", "/manage/exchange", Body::None, MANAGER),
         case("GET /manage/exchange/{file}", "/manage/exchange/venues.csv", Body::None, MANAGER),
         case("GET /manage/exchange/preview/{token}", preview.clone(), Body::None, OWN_UPLOAD),
@@ -307,6 +351,7 @@ async fn every_route_answers_the_matrix(backend: Backend) {
         case("POST /manage/venues/new", "/manage/venues/new", form(&[]), MANAGER),
         case("POST /manage/venues/{id}/edit", "/manage/venues/1/edit", form(&[]), MANAGER),
         case("GET /api/v1/reports/kpi", "/api/v1/reports/kpi?venue_id=", Body::None, MANAGER),
+        case("GET /api/v1/reports/outcomes", "/api/v1/reports/outcomes?venue_id=", Body::None, MANAGER),
         case("GET /api/v1/reports/partners", "/api/v1/reports/partners", Body::None, MANAGER),
         case("GET /api/v1/sessions/{id}/partners", format!("/api/v1/sessions/{s}/partners"), Body::None, MANAGER),
         case("POST /api/v1/venues", "/api/v1/venues", Body::Json(json!({})), MANAGER),

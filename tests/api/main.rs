@@ -8,6 +8,7 @@ mod accounts;
 mod changes;
 mod city;
 mod exchange;
+mod followups;
 mod inventory;
 mod operations;
 mod pagecache;

@@ -66,10 +66,16 @@ async fn kept_pages_are_compressed_and_per_reader(backend: Backend) {
     let plain = client().get(app.url("/")).send().await.unwrap();
     assert!(plain.headers().get(CONTENT_ENCODING).is_none());
     let plain = plain.bytes().await.unwrap();
-    for (accepts, coding) in [("gzip, deflate, br, zstd", "br"), ("gzip, deflate", "gzip")] {
+    for (accepts, coding) in
+        [("gzip, deflate, br, zstd", "br"), ("gzip, deflate", "gzip"), ("zstd;q=1, br;q=0.5, gzip;q=0.5", "zstd")]
+    {
         let res = client().get(app.url("/")).header(ACCEPT_ENCODING, accepts).send().await.unwrap();
         assert_eq!(res.headers()[CONTENT_ENCODING], coding);
-        assert!(res.bytes().await.unwrap().len() < plain.len() / 3, "{coding}");
+        let body = res.bytes().await.unwrap();
+        assert!(body.len() < plain.len() / 3, "{coding}");
+        if coding == "zstd" {
+            assert_eq!(zstd::stream::decode_all(&body[..]).unwrap(), plain, "the same page, whole");
+        }
     }
     let english = client().get(app.url("/")).header("accept-language", "en").send().await.unwrap();
     assert!(english.text().await.unwrap().contains("lang=\"en\""));

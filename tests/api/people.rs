@@ -210,7 +210,7 @@ async fn empty_filters_mean_no_filter(backend: Backend) {
         .filter(|href| href.contains(".csv"))
         .map(|href| href.replace("&amp;", "&"))
         .collect();
-    assert_eq!(links.len(), 3, "{links:?}");
+    assert_eq!(links.len(), 4, "sessions, survey answers, follow-up answers, open data: {links:?}");
     for link in links {
         let res = app.get(&link, Some(&app.manager_token)).await;
         assert_eq!(res.status(), 200, "{link}");

@@ -1,0 +1,351 @@
+//! The outcome report: of the follow-ups answered, how many attendees used at least one
+//! of the city's digital services since the course (the usage rate), against the current
+//! plan's target and the city-wide baseline, with the same breakdowns as the KPI report.
+//! Counted by SQL over the follow-ups of the report's sessions, grouped by session and
+//! the attendee's age band and device, then summed in Rust (one row per group, not per
+//! person).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    store::{bind_scope, resolve_year, scope, session_tallies, SessionTallyRow, SCOPE_WHERE},
+    KpiFilter, Rate,
+};
+use crate::{
+    domain::AgeBand,
+    followups::{self, ChoiceKind},
+    i18n::Lang,
+    on_db, partners,
+    policy::Viewer,
+    server::{db::Db, error::AppResult},
+    venues,
+};
+
+/// The target of the city's DX plan (FY2025–2027) for デジタル・デバイド対策:
+/// デジタル導入した市民サービスの市民利用率 80% by FY2027.
+pub const USAGE_TARGET: f64 = 0.80;
+/// The same rate city-wide in the FY2024 city survey (62.0%): what the programme's
+/// attendees are compared with.
+pub const USAGE_BASELINE: f64 = 0.62;
+
+/// Follow-ups counted over a set of attendees.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct OutcomeTally {
+    /// Follow-ups queued (asked by mail or put on the call list).
+    pub sent: i64,
+    pub answered: i64,
+    /// Answers with at least one service used.
+    pub used: i64,
+    /// Of `used`: on their own, without help.
+    pub on_own: i64,
+    /// Not answered: closed after the calls went unanswered, or declined.
+    pub unreachable: i64,
+    pub declined: i64,
+}
+
+impl OutcomeTally {
+    pub fn usage(&self) -> Rate {
+        Rate::of(self.used, self.answered)
+    }
+
+    pub fn response(&self) -> Rate {
+        Rate { too_few: false, ..Rate::of(self.answered, self.sent) }
+    }
+
+    pub fn add(&mut self, o: &OutcomeTally) {
+        self.sent += o.sent;
+        self.answered += o.answered;
+        self.used += o.used;
+        self.on_own += o.on_own;
+        self.unreachable += o.unreachable;
+        self.declined += o.declined;
+    }
+}
+
+/// One line of a breakdown: a topic, venue, ward, kind, partner, age band or device.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeLine {
+    pub key: String,
+    pub label: String,
+    #[serde(flatten)]
+    pub tally: OutcomeTally,
+    pub usage_rate: Rate,
+    pub response_rate: Rate,
+}
+
+impl OutcomeLine {
+    fn new(key: String, label: String, tally: OutcomeTally) -> OutcomeLine {
+        OutcomeLine { key, label, usage_rate: tally.usage(), response_rate: tally.response(), tally }
+    }
+}
+
+/// How often one choice was ticked, of the answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChoiceCount {
+    pub code: String,
+    pub label: String,
+    pub count: i64,
+    /// For a service: of `count`, used without help.
+    pub on_own: i64,
+    /// `count` ÷ the answers.
+    pub share: Rate,
+}
+
+/// `GET /api/v1/reports/outcomes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeReport {
+    pub fiscal_year: i32,
+    pub target: f64,
+    pub baseline: f64,
+    pub followups_sent: i64,
+    pub answered: i64,
+    pub unreachable: i64,
+    pub declined: i64,
+    pub response_rate: Rate,
+    pub usage_rate: Rate,
+    /// Of those who used a service, the share who did it on their own.
+    pub on_own_rate: Rate,
+    pub by_service: Vec<ChoiceCount>,
+    pub by_barrier: Vec<ChoiceCount>,
+    pub by_topic: Vec<OutcomeLine>,
+    pub by_venue: Vec<OutcomeLine>,
+    pub by_ward: Vec<OutcomeLine>,
+    pub by_kind: Vec<OutcomeLine>,
+    pub by_partner: Vec<OutcomeLine>,
+    pub by_age_band: Vec<OutcomeLine>,
+    /// Owned a smartphone before the course, used a loaner, or neither.
+    pub by_device: Vec<OutcomeLine>,
+}
+
+/// One group of follow-ups: a session's attendees of one age band and device.
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    session_id: i64,
+    age_band: AgeBand,
+    has_smartphone: bool,
+    needs_loaner: bool,
+    #[sqlx(flatten)]
+    tally: OutcomeTally,
+}
+
+/// The device an attendee came with: their own smartphone, a loaner, or neither.
+fn device(has_smartphone: bool, needs_loaner: bool) -> &'static str {
+    match (has_smartphone, needs_loaner) {
+        (true, _) => "own",
+        (false, true) => "loaner",
+        (false, false) => "none",
+    }
+}
+
+/// The outcome report of a fiscal year (managers).
+pub async fn report(
+    db: &Db,
+    viewer: &Viewer,
+    filter: &KpiFilter,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> AppResult<OutcomeReport> {
+    viewer.require_manager()?;
+    let fy = resolve_year(filter, now)?;
+    let groups = groups(db, filter, fy).await?;
+    let scope = scope(filter, fy)?;
+    let sql = format!(
+        "SELECT c.kind, c.code, COUNT(*) AS count,
+                SUM(CASE WHEN c.with_help = FALSE THEN 1 ELSE 0 END) AS on_own
+         FROM followup_answer_choices c JOIN sessions s ON s.id = c.session_id JOIN venues v ON v.id = s.venue_id
+         WHERE {SCOPE_WHERE}
+         GROUP BY c.kind, c.code"
+    );
+    let ticked: Vec<(String, String, i64, i64)> =
+        on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?;
+    let sessions = session_tallies(db, filter, fy).await?;
+    let context = Context {
+        wards: venues::store::wards(db).await?,
+        partners: partners::store::list(db).await?,
+        links: super::partners::links_in_year(db, fy).await?.into_iter().map(|(s, p, _)| (s, p)).collect(),
+        choices: followups::store::choices(db).await?,
+    };
+    Ok(summarise(fy, &groups, &ticked, &sessions, &context, lang))
+}
+
+/// The follow-ups of the report's sessions, counted per session, age band and device.
+async fn groups(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<GroupRow>> {
+    let scope = scope(filter, fy)?;
+    let sql = format!(
+        "SELECT f.session_id, r.age_band, r.has_smartphone, r.needs_loaner, COUNT(*) AS sent,
+                SUM(CASE WHEN f.answered_at IS NOT NULL THEN 1 ELSE 0 END) AS answered,
+                SUM(CASE WHEN f.used_any THEN 1 ELSE 0 END) AS used,
+                SUM(CASE WHEN f.used_any AND NOT f.with_help THEN 1 ELSE 0 END) AS on_own,
+                SUM(CASE WHEN f.answered_at IS NULL AND f.closed_reason = 'unreachable' THEN 1 ELSE 0 END) AS unreachable,
+                SUM(CASE WHEN f.answered_at IS NULL AND f.closed_reason = 'declined' THEN 1 ELSE 0 END) AS declined
+         FROM followups f JOIN registrations r ON r.id = f.registration_id
+           JOIN sessions s ON s.id = f.session_id JOIN venues v ON v.id = s.venue_id
+         WHERE {SCOPE_WHERE}
+         GROUP BY f.session_id, r.age_band, r.has_smartphone, r.needs_loaner"
+    );
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?)
+}
+
+/// The follow-ups of each session of the report (for the per-session exports).
+pub async fn by_session(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<HashMap<i64, OutcomeTally>> {
+    let mut sessions: HashMap<i64, OutcomeTally> = HashMap::new();
+    for g in groups(db, filter, fy).await? {
+        sessions.entry(g.session_id).or_default().add(&g.tally);
+    }
+    Ok(sessions)
+}
+
+/// One answered follow-up, with nothing that names the person (the answers export).
+#[derive(sqlx::FromRow)]
+pub struct AnswerRow {
+    pub session_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub kind: crate::domain::SessionKind,
+    pub topic: crate::domain::Topic,
+    pub venue_name: String,
+    pub round: i32,
+    pub age_band: AgeBand,
+    pub has_smartphone: bool,
+    pub needs_loaner: bool,
+    pub source: String,
+    pub services_used: String,
+    pub with_help: Option<bool>,
+    pub barriers: String,
+    pub comment: String,
+}
+
+impl AnswerRow {
+    /// The device the attendee came with (`own`, `loaner`, `none`).
+    pub fn device(&self) -> &'static str {
+        device(self.has_smartphone, self.needs_loaner)
+    }
+}
+
+/// Every answered follow-up of the report's sessions (managers).
+pub async fn answers(db: &Db, viewer: &Viewer, filter: &KpiFilter, fy: i32) -> AppResult<Vec<AnswerRow>> {
+    viewer.require_manager()?;
+    let scope = scope(filter, fy)?;
+    let sql = format!(
+        "SELECT f.session_id, s.starts_at, s.kind, s.topic, v.name AS venue_name, f.round, r.age_band,
+                r.has_smartphone, r.needs_loaner, f.source, f.services_used, f.with_help, f.barriers, f.comment
+         FROM followups f JOIN registrations r ON r.id = f.registration_id
+           JOIN sessions s ON s.id = f.session_id JOIN venues v ON v.id = s.venue_id
+         WHERE f.answered_at IS NOT NULL AND {SCOPE_WHERE}
+         ORDER BY s.starts_at, f.session_id, f.answered_at, f.id"
+    );
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?)
+}
+
+/// What the breakdowns are labelled with.
+struct Context {
+    wards: Vec<venues::Ward>,
+    partners: Vec<partners::Partner>,
+    /// (session, partner) of the year.
+    links: Vec<(i64, i64)>,
+    choices: Vec<followups::Choice>,
+}
+
+/// Groups keyed by (sort order, code, label), summed.
+type Groups = BTreeMap<(String, String, String), OutcomeTally>;
+
+fn lines(groups: Groups) -> Vec<OutcomeLine> {
+    groups.into_iter().map(|((_, key, label), tally)| OutcomeLine::new(key, label, tally)).collect()
+}
+
+fn summarise(
+    fy: i32,
+    groups: &[GroupRow],
+    ticked: &[(String, String, i64, i64)],
+    sessions: &[SessionTallyRow],
+    cx: &Context,
+    lang: Lang,
+) -> OutcomeReport {
+    let session_of: HashMap<i64, &SessionTallyRow> = sessions.iter().map(|s| (s.id, s)).collect();
+    let mut total = OutcomeTally::default();
+    let [mut by_topic, mut by_venue, mut by_ward, mut by_kind, mut by_partner, mut by_age, mut by_device] =
+        std::array::from_fn(|_| Groups::new());
+    for g in groups {
+        let Some(s) = session_of.get(&g.session_id) else { continue };
+        let t = &g.tally;
+        total.add(t);
+        let bump = |map: &mut Groups, sort: String, key: String, label: String| {
+            map.entry((sort, key, label)).or_default().add(t)
+        };
+        bump(&mut by_topic, s.topic.as_str().into(), s.topic.as_str().into(), s.topic.label(lang));
+        bump(&mut by_venue, format!("{:09}", s.venue_id), s.venue_id.to_string(), s.venue_name.clone());
+        let ward = cx.wards.iter().position(|w| w.code == s.ward).unwrap_or(usize::MAX);
+        let ward_label = cx.wards.get(ward).map(|w| w.name(lang).to_string()).unwrap_or_default();
+        bump(&mut by_ward, format!("{ward:020}"), s.ward.clone(), ward_label);
+        bump(&mut by_kind, s.kind.as_str().into(), s.kind.as_str().into(), s.kind.label(lang));
+        for (_, partner_id) in cx.links.iter().filter(|(session, _)| *session == s.id) {
+            if let Some(p) = cx.partners.iter().find(|p| p.id == *partner_id) {
+                bump(&mut by_partner, format!("{:09}", p.id), p.id.to_string(), p.name.clone());
+            }
+        }
+        let age = AgeBand::ALL.iter().position(|a| *a == g.age_band).unwrap_or_default();
+        bump(&mut by_age, format!("{age:02}"), g.age_band.as_str().into(), g.age_band.label(lang));
+        let device = device(g.has_smartphone, g.needs_loaner);
+        bump(&mut by_device, device.into(), device.into(), lang.tr(&format!("outcomes.device_{device}")));
+    }
+    let count = |kind: ChoiceKind| -> Vec<ChoiceCount> {
+        // A choice no longer asked still shows what was answered with it.
+        cx.choices
+            .iter()
+            .filter(|c| c.kind == kind.as_str())
+            .filter_map(|c| {
+                let (n, on_own) = ticked
+                    .iter()
+                    .find(|(k, code, _, _)| k == kind.as_str() && *code == c.code)
+                    .map_or((0, 0), |t| (t.2, t.3));
+                (c.active || n > 0).then(|| ChoiceCount {
+                    code: c.code.clone(),
+                    label: c.label(lang).to_string(),
+                    count: n,
+                    on_own,
+                    share: Rate::of(n, total.answered),
+                })
+            })
+            .collect()
+    };
+    OutcomeReport {
+        fiscal_year: fy,
+        target: USAGE_TARGET,
+        baseline: USAGE_BASELINE,
+        followups_sent: total.sent,
+        answered: total.answered,
+        unreachable: total.unreachable,
+        declined: total.declined,
+        response_rate: total.response(),
+        usage_rate: total.usage(),
+        on_own_rate: Rate::of(total.on_own, total.used),
+        by_service: count(ChoiceKind::Service),
+        by_barrier: count(ChoiceKind::Barrier),
+        by_topic: lines(by_topic),
+        by_venue: lines(by_venue),
+        by_ward: lines(by_ward),
+        by_kind: lines(by_kind),
+        by_partner: lines(by_partner),
+        by_age_band: lines(by_age),
+        by_device: lines(by_device),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_usage_rate_counts_answers_only() {
+        let t = OutcomeTally { sent: 10, answered: 5, used: 4, on_own: 1, unreachable: 3, declined: 2 };
+        assert_eq!(t.usage().value, Some(0.8));
+        assert_eq!(t.usage().n, 5);
+        assert!(!t.usage().too_few);
+        assert_eq!(t.response().value, Some(0.5));
+        assert_eq!(device(true, true), "own");
+        assert_eq!(device(false, true), "loaner");
+        assert_eq!(device(false, false), "none");
+    }
+}
