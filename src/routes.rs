@@ -95,6 +95,7 @@ fn is_public_page(path: &str) -> bool {
         rest.strip_suffix(tail).is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
     };
     path == "/"
+        || path == "/open-data/sessions.csv"
         || path.strip_prefix("/sessions/").is_some_and(|rest| id_and(rest, ""))
         || path.strip_prefix("/venues/").is_some_and(|rest| id_and(rest, "/calendar"))
 }

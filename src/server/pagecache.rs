@@ -17,7 +17,8 @@
 //!
 //! What a page depends on besides its address — the reader's language and text size — is
 //! the `variant` the composition root gives; which paths are public pages is its `public`.
-//! A page that sets a cookie or is not a 200 HTML answer is not kept. A kept page keeps
+//! The open-data file is kept the same way (a CSV, with the name it is downloaded as).
+//! A page that sets a cookie or is not a 200 HTML or CSV answer is not kept. A kept page keeps
 //! the script nonce of its policy: public pages run no script (Leptos only appends its
 //! inert resource list), and everything they show is escaped, so a known nonce opens
 //! nothing.
@@ -78,6 +79,8 @@ struct Kept {
     etag: String,
     content_type: HeaderValue,
     content_language: Option<HeaderValue>,
+    /// A download's file name (the open-data file).
+    disposition: Option<HeaderValue>,
     policy: Option<HeaderValue>,
     identity: Bytes,
     gzip: Bytes,
@@ -194,9 +197,12 @@ impl Drop for DoneRendering<'_> {
 
 /// The rendered page made ready to keep, or the response as it was when it may not be kept.
 async fn keep(response: Response) -> Result<Kept, Response> {
-    let html = response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    let kept_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html") || t.as_bytes().starts_with(b"text/csv"));
     if response.status() != StatusCode::OK
-        || !html
+        || !kept_type
         || response.headers().contains_key(header::SET_COOKIE)
         || response.headers().contains_key(header::CONTENT_ENCODING)
     {
@@ -224,6 +230,7 @@ async fn keep(response: Response) -> Result<Kept, Response> {
         etag: format!("\"{digest}"),
         content_type: parts.headers[header::CONTENT_TYPE].clone(),
         content_language: parts.headers.get(header::CONTENT_LANGUAGE).cloned(),
+        disposition: parts.headers.get(header::CONTENT_DISPOSITION).cloned(),
         policy: parts.headers.get(header::CONTENT_SECURITY_POLICY).cloned(),
         identity,
         gzip: Bytes::from(gzip),
@@ -280,9 +287,11 @@ fn answer(page: &Kept, coding: Coding, if_none_match: Option<&HeaderValue>) -> R
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding, accept-language, cookie"));
     // A 304 carries the page's policy too: the browser takes a 304's headers into the page
     // it keeps, and without it the outer layer's policy for non-pages would block the page.
-    for (name, value) in
-        [(header::CONTENT_LANGUAGE, &page.content_language), (header::CONTENT_SECURITY_POLICY, &page.policy)]
-    {
+    for (name, value) in [
+        (header::CONTENT_LANGUAGE, &page.content_language),
+        (header::CONTENT_SECURITY_POLICY, &page.policy),
+        (header::CONTENT_DISPOSITION, &page.disposition),
+    ] {
         if let Some(value) = value {
             headers.insert(name, value.clone());
         }

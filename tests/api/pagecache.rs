@@ -2,6 +2,7 @@
 //! never staler than the data: after each kind of write — through the app, on another
 //! instance, or by hand in the database — the next view shows it.
 
+use chrono::Datelike;
 use futures::future::join_all;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, ETAG, IF_NONE_MATCH};
 use serde_json::json;
@@ -57,6 +58,25 @@ async fn public_pages_follow_every_write(backend: Backend) {
     assert!(read(&other, &page).await.1.contains("手で直した講座"));
     app.execute("UPDATE venues SET name = '門司市民センター（改装後）' WHERE id = 1").await;
     assert!(read(&other, "/venues/1/calendar").await.1.contains("門司市民センター（改装後）"));
+
+    // The open-data file is kept too, with its download name, and follows the follow-ups.
+    let starts = chrono::Utc::now() + chrono::Duration::days(5) + chrono::Duration::hours(9);
+    let fy = if starts.month() >= 4 { starts.year() } else { starts.year() - 1 };
+    let open = format!("/open-data/sessions.csv?fiscal_year={fy}");
+    let row = |csv: &str| csv.lines().find(|l| l.starts_with(&format!("{id},"))).unwrap().trim_end().to_string();
+    let first = client().get(other.url(&open)).send().await.unwrap();
+    assert!(first.headers()["content-disposition"].to_str().unwrap().contains("digital_divide_sessions"));
+    let (etag, csv) = read(&other, &open).await;
+    assert!(row(&csv).ends_with(",0,0,"), "no follow-up yet: {}", row(&csv));
+    let registration = app.scalar(&format!("SELECT id FROM registrations WHERE session_id = {id}")).await;
+    app.execute(&format!(
+        "INSERT INTO followups (registration_id, session_id, round, token, channel, queued_at)
+         VALUES ({registration}, {id}, 1, 'kept-file', 'phone', '2026-11-01T00:00:00Z')"
+    ))
+    .await;
+    let (changed, csv) = read(&other, &open).await;
+    assert!(row(&csv).ends_with(",1,0,"), "one asked: {}", row(&csv));
+    assert_ne!(changed, etag);
 }
 
 /// Each client gets the best coding it accepts, compressed once; a logged-in viewer and
