@@ -174,8 +174,61 @@ async fn session_of(db: &Db, viewer: &Viewer, followup_id: i64) -> AppResult<i64
     Ok(session_id)
 }
 
-/// Stores an answer and each choice it ticked, in one transaction; the row is claimed by
-/// `answered_at IS NULL`, so two answers sent at once store one.
+/// What one change adds to the tallies of a follow-up's session and attendee.
+#[derive(Default)]
+struct Delta {
+    sent: i32,
+    answered: i32,
+    used: i32,
+    on_own: i32,
+    unreachable: i32,
+    declined: i32,
+}
+
+/// Adds `d` to the tallies of follow-up `id` (its session, the attendee's age band and
+/// device), in the transaction of the change: what the outcome report sums.
+async fn tally(tx: &mut Tx, id: i64, d: &Delta) -> AppResult<()> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO followup_tallies (session_id, age_band, device, sent, answered, used, on_own, unreachable, declined)
+             SELECT f.session_id, r.age_band,
+                    CASE WHEN r.has_smartphone THEN 'own' WHEN r.needs_loaner THEN 'loaner' ELSE 'none' END,
+                    $2, $3, $4, $5, $6, $7
+             FROM followups f JOIN registrations r ON r.id = f.registration_id WHERE f.id = $1
+             ON CONFLICT (session_id, age_band, device) DO UPDATE SET
+                 sent = followup_tallies.sent + excluded.sent,
+                 answered = followup_tallies.answered + excluded.answered,
+                 used = followup_tallies.used + excluded.used,
+                 on_own = followup_tallies.on_own + excluded.on_own,
+                 unreachable = followup_tallies.unreachable + excluded.unreachable,
+                 declined = followup_tallies.declined + excluded.declined",
+        )
+        .bind(id)
+        .bind(d.sent)
+        .bind(d.answered)
+        .bind(d.used)
+        .bind(d.on_own)
+        .bind(d.unreachable)
+        .bind(d.declined)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// What closing a follow-up without an answer (`closed_reason`) counts as.
+fn closed(reason: Option<&str>, sign: i32) -> Delta {
+    match reason {
+        Some("unreachable") => Delta { unreachable: sign, ..Default::default() },
+        Some("declined") => Delta { declined: sign, ..Default::default() },
+        _ => Delta::default(),
+    }
+}
+
+/// Stores an answer and each choice it ticked, with their tallies, in one transaction;
+/// the row is claimed by `answered_at IS NULL`, so two answers sent at once store one. A
+/// late answer of someone closed as unreachable (or who declined) counts as an answer.
 async fn write_answer(
     db: &Db,
     id: i64,
@@ -186,11 +239,11 @@ async fn write_answer(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    let claimed = on_tx!(&mut tx, conn => {
-        sqlx::query(
+    let claimed: Option<(Option<String>,)> = on_tx!(&mut tx, conn => {
+        sqlx::query_as(
             "UPDATE followups SET answered_at = $2, source = $3, entered_by = $4, used_any = $5, with_help = $6,
                  services_used = $7, barriers = $8, comment = $9
-             WHERE id = $1 AND answered_at IS NULL",
+             WHERE id = $1 AND answered_at IS NULL RETURNING closed_reason",
         )
         .bind(id)
         .bind(now)
@@ -201,13 +254,17 @@ async fn write_answer(
         .bind(c.services.join(","))
         .bind(c.barriers.join(","))
         .bind(&c.comment)
-        .execute(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await
-        .map(|r| r.rows_affected())
     })?;
-    if claimed == 0 {
+    let Some((was_closed,)) = claimed else {
         return Err(AppError::Conflict(Problem::new("error.followup_answered")));
-    }
+    };
+    let used = !c.services.is_empty();
+    let reopened = closed(was_closed.as_deref(), -1);
+    let answer =
+        Delta { answered: 1, used: used.into(), on_own: (used && c.with_help == Some(false)).into(), ..reopened };
+    tally(&mut tx, id, &answer).await?;
     let ticked = c.services.iter().map(|s| (ChoiceKind::Service, s, c.with_help));
     for (kind, code, with_help) in ticked.chain(c.barriers.iter().map(|b| (ChoiceKind::Barrier, b, None))) {
         on_tx!(&mut tx, conn => {
@@ -220,6 +277,20 @@ async fn write_answer(
             .bind(kind.as_str())
             .bind(code)
             .bind(with_help)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+        })?;
+        on_tx!(&mut tx, conn => {
+            sqlx::query(
+                "INSERT INTO followup_choice_tallies (session_id, kind, code, count, on_own) VALUES ($1, $2, $3, 1, $4)
+                 ON CONFLICT (session_id, kind, code) DO UPDATE SET count = followup_choice_tallies.count + 1,
+                     on_own = followup_choice_tallies.on_own + excluded.on_own",
+            )
+            .bind(session_id)
+            .bind(kind.as_str())
+            .bind(code)
+            .bind(i32::from(with_help == Some(false)))
             .execute(&mut *conn)
             .await
             .map(|_| ())
@@ -317,6 +388,7 @@ async fn queue_one(
         .await
     })?;
     let Some(id) = id else { return Ok(false) };
+    tally(tx, id, &Delta { sent: 1, ..Default::default() }).await?;
     let url = format!("{}/followup/{token}", state.config.public_url.trim_end_matches('/'));
     if notices::ask_followup(tx, state, registration_id, &url, now).await? {
         on_tx!(tx, conn => {
@@ -381,24 +453,26 @@ pub async fn record_call(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     session_of(db, viewer, followup_id).await?;
-    let changed = on_db!(db, pool => {
-        sqlx::query(
+    let mut tx = db.begin().await?;
+    let changed: Option<(Option<String>,)> = on_tx!(&mut tx, conn => {
+        sqlx::query_as(
             "UPDATE followups SET call_attempts = call_attempts + 1, last_call_at = $2,
                  closed_at = CASE WHEN $3 OR call_attempts + 1 >= $4 THEN $2 ELSE NULL END,
                  closed_reason = CASE WHEN $3 THEN 'declined' WHEN call_attempts + 1 >= $4 THEN 'unreachable' ELSE NULL END
-             WHERE id = $1 AND answered_at IS NULL AND closed_at IS NULL",
+             WHERE id = $1 AND answered_at IS NULL AND closed_at IS NULL RETURNING closed_reason",
         )
         .bind(followup_id)
         .bind(now)
         .bind(outcome == CallOutcome::Declined)
         .bind(MAX_CALLS)
-        .execute(pool)
+        .fetch_optional(&mut *conn)
         .await
-        .map(|r| r.rows_affected())
     })?;
-    if changed == 0 {
+    let Some((reason,)) = changed else {
         return Err(AppError::Conflict(Problem::new("error.followup_closed")));
-    }
+    };
+    tally(&mut tx, followup_id, &closed(reason.as_deref(), 1)).await?;
+    tx.commit().await?;
     let action = match outcome {
         CallOutcome::NoAnswer => "followup.no_answer",
         CallOutcome::Declined => "followup.declined",

@@ -120,18 +120,25 @@ pub struct OutcomeReport {
     pub by_device: Vec<OutcomeLine>,
 }
 
-/// One group of follow-ups: a session's attendees of one age band and device.
+/// The follow-ups of one session.
 #[derive(sqlx::FromRow)]
-struct GroupRow {
+struct SessionRow {
     session_id: i64,
-    age_band: AgeBand,
-    has_smartphone: bool,
-    needs_loaner: bool,
     #[sqlx(flatten)]
     tally: OutcomeTally,
 }
 
-/// The device an attendee came with: their own smartphone, a loaner, or neither.
+/// The follow-ups of the attendees of one age band and device.
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    age_band: AgeBand,
+    device: String,
+    #[sqlx(flatten)]
+    tally: OutcomeTally,
+}
+
+/// The device an attendee came with: their own smartphone, a loaner, or neither (the
+/// `device` of `followup_tallies`).
 fn device(has_smartphone: bool, needs_loaner: bool) -> &'static str {
     match (has_smartphone, needs_loaner) {
         (true, _) => "own",
@@ -140,7 +147,19 @@ fn device(has_smartphone: bool, needs_loaner: bool) -> &'static str {
     }
 }
 
-/// The outcome report of a fiscal year (managers).
+/// The sums of `followup_tallies` over the report's sessions, grouped by `key`.
+fn tallies_sql(key: &str) -> String {
+    format!(
+        "SELECT {key}, SUM(t.sent) AS sent, SUM(t.answered) AS answered, SUM(t.used) AS used, SUM(t.on_own) AS on_own,
+                SUM(t.unreachable) AS unreachable, SUM(t.declined) AS declined
+         FROM followup_tallies t JOIN sessions s ON s.id = t.session_id JOIN venues v ON v.id = s.venue_id
+         WHERE {SCOPE_WHERE}
+         GROUP BY {key}"
+    )
+}
+
+/// The outcome report of a fiscal year (managers). Reads the tallies the follow-up
+/// transactions keep (`followup_tallies`, `followup_choice_tallies`), never the follow-ups.
 pub async fn report(
     db: &Db,
     viewer: &Viewer,
@@ -150,52 +169,41 @@ pub async fn report(
 ) -> AppResult<OutcomeReport> {
     viewer.require_manager()?;
     let fy = resolve_year(filter, now)?;
-    let groups = groups(db, filter, fy).await?;
     let scope = scope(filter, fy)?;
+    let by_session = session_rows(db, filter, fy).await?;
+    let sql = tallies_sql("t.age_band, t.device");
+    let people: Vec<PersonRow> = on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?;
     let sql = format!(
-        "SELECT c.kind, c.code, COUNT(*) AS count,
-                SUM(CASE WHEN c.with_help = FALSE THEN 1 ELSE 0 END) AS on_own
-         FROM followup_answer_choices c JOIN sessions s ON s.id = c.session_id JOIN venues v ON v.id = s.venue_id
+        "SELECT c.kind, c.code, SUM(c.count) AS count, SUM(c.on_own) AS on_own
+         FROM followup_choice_tallies c JOIN sessions s ON s.id = c.session_id JOIN venues v ON v.id = s.venue_id
          WHERE {SCOPE_WHERE}
          GROUP BY c.kind, c.code"
     );
     let ticked: Vec<(String, String, i64, i64)> =
         on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?;
     let sessions = session_tallies(db, filter, fy).await?;
+    let mut links: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (session, partner, _) in super::partners::links_in_year(db, fy).await? {
+        links.entry(session).or_default().push(partner);
+    }
     let context = Context {
         wards: venues::store::wards(db).await?,
         partners: partners::store::list(db).await?,
-        links: super::partners::links_in_year(db, fy).await?.into_iter().map(|(s, p, _)| (s, p)).collect(),
+        links,
         choices: followups::store::choices(db).await?,
     };
-    Ok(summarise(fy, &groups, &ticked, &sessions, &context, lang))
+    Ok(summarise(fy, &by_session, &people, &ticked, &sessions, &context, lang))
 }
 
-/// The follow-ups of the report's sessions, counted per session, age band and device.
-async fn groups(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<GroupRow>> {
+async fn session_rows(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<SessionRow>> {
     let scope = scope(filter, fy)?;
-    let sql = format!(
-        "SELECT f.session_id, r.age_band, r.has_smartphone, r.needs_loaner, COUNT(*) AS sent,
-                SUM(CASE WHEN f.answered_at IS NOT NULL THEN 1 ELSE 0 END) AS answered,
-                SUM(CASE WHEN f.used_any THEN 1 ELSE 0 END) AS used,
-                SUM(CASE WHEN f.used_any AND NOT f.with_help THEN 1 ELSE 0 END) AS on_own,
-                SUM(CASE WHEN f.answered_at IS NULL AND f.closed_reason = 'unreachable' THEN 1 ELSE 0 END) AS unreachable,
-                SUM(CASE WHEN f.answered_at IS NULL AND f.closed_reason = 'declined' THEN 1 ELSE 0 END) AS declined
-         FROM followups f JOIN registrations r ON r.id = f.registration_id
-           JOIN sessions s ON s.id = f.session_id JOIN venues v ON v.id = s.venue_id
-         WHERE {SCOPE_WHERE}
-         GROUP BY f.session_id, r.age_band, r.has_smartphone, r.needs_loaner"
-    );
+    let sql = tallies_sql("t.session_id");
     Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?)
 }
 
 /// The follow-ups of each session of the report (for the per-session exports).
 pub async fn by_session(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<HashMap<i64, OutcomeTally>> {
-    let mut sessions: HashMap<i64, OutcomeTally> = HashMap::new();
-    for g in groups(db, filter, fy).await? {
-        sessions.entry(g.session_id).or_default().add(&g.tally);
-    }
-    Ok(sessions)
+    Ok(session_rows(db, filter, fy).await?.into_iter().map(|r| (r.session_id, r.tally)).collect())
 }
 
 /// One answered follow-up, with nothing that names the person (the answers export).
@@ -243,8 +251,8 @@ pub async fn answers(db: &Db, viewer: &Viewer, filter: &KpiFilter, fy: i32) -> A
 struct Context {
     wards: Vec<venues::Ward>,
     partners: Vec<partners::Partner>,
-    /// (session, partner) of the year.
-    links: Vec<(i64, i64)>,
+    /// The partners of each session of the year.
+    links: HashMap<i64, Vec<i64>>,
     choices: Vec<followups::Choice>,
 }
 
@@ -257,7 +265,8 @@ fn lines(groups: Groups) -> Vec<OutcomeLine> {
 
 fn summarise(
     fy: i32,
-    groups: &[GroupRow],
+    by_session: &[SessionRow],
+    people: &[PersonRow],
     ticked: &[(String, String, i64, i64)],
     sessions: &[SessionTallyRow],
     cx: &Context,
@@ -267,7 +276,7 @@ fn summarise(
     let mut total = OutcomeTally::default();
     let [mut by_topic, mut by_venue, mut by_ward, mut by_kind, mut by_partner, mut by_age, mut by_device] =
         std::array::from_fn(|_| Groups::new());
-    for g in groups {
+    for g in by_session {
         let Some(s) = session_of.get(&g.session_id) else { continue };
         let t = &g.tally;
         total.add(t);
@@ -280,15 +289,18 @@ fn summarise(
         let ward_label = cx.wards.get(ward).map(|w| w.name(lang).to_string()).unwrap_or_default();
         bump(&mut by_ward, format!("{ward:020}"), s.ward.clone(), ward_label);
         bump(&mut by_kind, s.kind.as_str().into(), s.kind.as_str().into(), s.kind.label(lang));
-        for (_, partner_id) in cx.links.iter().filter(|(session, _)| *session == s.id) {
+        for partner_id in cx.links.get(&s.id).into_iter().flatten() {
             if let Some(p) = cx.partners.iter().find(|p| p.id == *partner_id) {
                 bump(&mut by_partner, format!("{:09}", p.id), p.id.to_string(), p.name.clone());
             }
         }
+    }
+    for g in people {
+        let t = &g.tally;
         let age = AgeBand::ALL.iter().position(|a| *a == g.age_band).unwrap_or_default();
-        bump(&mut by_age, format!("{age:02}"), g.age_band.as_str().into(), g.age_band.label(lang));
-        let device = device(g.has_smartphone, g.needs_loaner);
-        bump(&mut by_device, device.into(), device.into(), lang.tr(&format!("outcomes.device_{device}")));
+        by_age.entry((format!("{age:02}"), g.age_band.as_str().into(), g.age_band.label(lang))).or_default().add(t);
+        let label = lang.tr(&format!("outcomes.device_{}", g.device));
+        by_device.entry((g.device.clone(), g.device.clone(), label)).or_default().add(t);
     }
     let count = |kind: ChoiceKind| -> Vec<ChoiceCount> {
         // A choice no longer asked still shows what was answered with it.
