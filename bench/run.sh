@@ -8,7 +8,8 @@
 # server with IPPO_PUBLIC_RATE_LIMIT=0, measured with wrk and curl:
 #   (a) the public session list page `/` and the API `/api/v1/sessions?limit=50` at 16 and
 #       64 connections (and `/` at 64 with Accept-Encoding: gzip, as browsers ask);
-#   (b) the KPI report for FY2026, sequential requests with a manager's token;
+#   (b) the KPI report for FY2026, sequential requests with a manager's token, and the
+#       outcome report (the usage rate over the year's follow-ups) likewise;
 #   (c) sequential single sign-ups (one POST each) into an upcoming course;
 #   (d) the server's peak memory (VmHWM) after the list runs of (a), and during all of that;
 #   (e) the weight of the public pages: HTML plus linked CSS/JS/WASM, raw, gzip and br.

@@ -64,6 +64,13 @@ test('staff enter a phone sign-up with the keyboard only', async ({ page }) => {
   await keyboard.press('Space');
   await expect(consent).toBeChecked();
 
+  // The follow-up a month later: asked on the phone, ticked when they agree.
+  await keyboard.press('Tab');
+  const followUp = form.getByRole('checkbox', { name: /講座のあとのアンケート/ });
+  await expect(followUp).toBeFocused();
+  await keyboard.press('Space');
+  await expect(followUp).toBeChecked();
+
   await keyboard.press('Tab');
   await expect(form.getByRole('button', { name: '登録する' })).toBeFocused();
   await keyboard.press('Enter');

@@ -263,7 +263,9 @@ test.describe('accessibility of the staff pages', () => {
     // The whole city for the fiscal year of yesterday: with the sessions of the tests above
     // (when run together) it has charts, breakdowns and a list of sessions under target.
     await manager.goto(`/manage/kpi?fiscal_year=${fiscalYearOf(YESTERDAY)}`);
-    await expect(manager.locator('.kpi-card')).toHaveCount(4);
+    // Four for the survey KPI, three for the outcome (usage, response, on their own).
+    await expect(manager.locator('.kpi-card')).toHaveCount(7);
+    await expect(manager.getByRole('heading', { level: 2, name: /市のデジタルサービスの利用率/ })).toBeVisible();
     await expectNoAxeViolations(manager);
   });
 });
