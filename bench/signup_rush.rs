@@ -1,6 +1,7 @@
 //! The sign-up rush: 200 people try to sign up for a 20-seat session at the same
 //! moment, against the real release server on SQLite and on PostgreSQL. Prints
-//! throughput and latency percentiles, then the latency of single sign-ups in a row.
+//! throughput and latency percentiles, then the latency of single sign-ups in a row and
+//! of group sign-ups (four people in one submission) in a row, with their ratio.
 //!
 //! Run: `cargo bench --features ssr --bench signup_rush` (PostgreSQL at 127.0.0.1:5432).
 
@@ -18,6 +19,7 @@ const RUSH: usize = 200;
 const SEATS: i64 = 20;
 const ROUNDS: usize = 5;
 const SEQUENTIAL: usize = 200;
+const GROUPS: usize = 100;
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -27,6 +29,24 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 async fn timed_sign_up(app: &TestApp, session_id: i64, n: usize) -> Duration {
     let started = Instant::now();
     let res = app.post(&format!("/api/v1/sessions/{session_id}/registrations"), None, &signup(n, None)).await;
+    assert_eq!(res.status(), 201);
+    started.elapsed()
+}
+
+/// A family of four in one submission (each with their own number 093-321-nnnn).
+async fn timed_group_sign_up(app: &TestApp, session_id: i64, n: usize) -> Duration {
+    let mut body = signup(n, None);
+    body["attendees"] = json!((0..4)
+        .map(|k| {
+            let mut person = body["attendee"].clone();
+            person["name"] = json!(format!("門司 家族{n}-{k}"));
+            person["phone"] = json!(format!("093-321-{:04}", n * 4 + k));
+            person
+        })
+        .collect::<Vec<_>>());
+    body.as_object_mut().unwrap().remove("attendee");
+    let started = Instant::now();
+    let res = app.post(&format!("/api/v1/sessions/{session_id}/registrations"), None, &body).await;
     assert_eq!(res.status(), 201);
     started.elapsed()
 }
@@ -64,6 +84,21 @@ async fn bench(backend: Backend) {
         percentile(&single, 0.50),
         percentile(&single, 0.99),
         single.last().unwrap().as_secs_f64() * 1000.0
+    );
+
+    let id = app.schedule(1000, 31, json!({})).await["id"].as_i64().unwrap();
+    let mut groups = Vec::new();
+    for n in 0..GROUPS {
+        groups.push(timed_group_sign_up(&app, id, n).await);
+    }
+    groups.sort();
+    println!(
+        "| {backend:?} | {GROUPS} group sign-ups of four one after another | {:.0} req/s | p50 {:.1} ms ({:.2}× one person's) | p99 {:.1} ms | max {:.1} ms |",
+        GROUPS as f64 / groups.iter().map(Duration::as_secs_f64).sum::<f64>(),
+        percentile(&groups, 0.50),
+        percentile(&groups, 0.50) / percentile(&single, 0.50),
+        percentile(&groups, 0.99),
+        groups.last().unwrap().as_secs_f64() * 1000.0
     );
 }
 

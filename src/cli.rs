@@ -12,7 +12,7 @@ use crate::{
     accounts, city,
     domain::Role,
     i18n::Lang,
-    notify::{email::EmailTransport, worker::Channels},
+    notify::{email::EmailTransport, sms::SmsTransport, worker::Channels},
     policy::Viewer,
     registrations::seats,
     seed,
@@ -272,8 +272,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Retention => {
-            let outbox = config.outbox_dir();
-            let copies = crate::privacy::store::Copies { mail_files: &outbox };
+            let copies = crate::privacy::store::Copies::of(&config);
             let n = crate::privacy::store::apply_retention(&db, &copies, config.retention_days, chrono::Utc::now())
                 .await
                 .map_err(describe)?;
@@ -388,6 +387,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     }
     let channels = Channels {
         email: EmailTransport::from_config(&config)?,
+        sms: SmsTransport::from_config(&config, &db)?,
         max_backoff_secs: config.mail_max_backoff_secs,
         lease: std::time::Duration::from_secs(config.outbox_lease_secs.max(3)),
     };

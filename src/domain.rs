@@ -395,12 +395,13 @@ impl PhoneNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
 
-    /// A mobile number (070, 080, 090): one that can receive SMS.
-    pub fn is_mobile(&self) -> bool {
-        let digits: String = self.0.chars().filter(char::is_ascii_digit).collect();
-        digits.len() == 11 && ["070", "080", "090"].iter().any(|p| digits.starts_with(p))
-    }
+/// Whether a checked phone number (`090-1234-5678`) is a Japanese mobile one, which can
+/// receive SMS: eleven digits from 070, 080 or 090 (総務省の電気通信番号計画).
+pub fn is_mobile(number: &str) -> bool {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    digits.len() == 11 && ["070", "080", "090"].iter().any(|p| digits.starts_with(p))
 }
 
 /// An e-mail address, checked only as far as a typing mistake shows. Typed on a phone it
@@ -615,8 +616,9 @@ mod tests {
             assert_eq!(PhoneNumber::parse(typed).unwrap().as_str(), "093-582-2102", "{typed}");
         }
         assert_eq!(PhoneNumber::parse("０９０１２３４５６７８").unwrap().as_str(), "090-1234-5678");
-        assert!(PhoneNumber::parse("090 1234 5678").unwrap().is_mobile());
-        assert!(!PhoneNumber::parse("093-582-2102").unwrap().is_mobile());
+        assert!(is_mobile(PhoneNumber::parse("０９０ー１２３４ー５６７８").unwrap().as_str()));
+        assert!(!is_mobile(PhoneNumber::parse("093-582-2102").unwrap().as_str()));
+        assert!(!is_mobile(PhoneNumber::parse("0120-123-456").unwrap().as_str()));
         assert_eq!(PhoneNumber::parse("12345").unwrap_err().key, "error.phone");
         assert_eq!(PhoneNumber::parse("093-582-210a").unwrap_err().key, "error.phone");
         assert_eq!(PhoneNumber::parse("+1 415 555 2671").unwrap_err().key, "error.phone");

@@ -46,8 +46,7 @@ pub fn spawn(state: AppState) {
             if last_retention != Some(hour) {
                 last_retention = Some(hour);
                 let days = state.config.retention_days;
-                let outbox = state.config.outbox_dir();
-                let copies = privacy::store::Copies { mail_files: &outbox };
+                let copies = privacy::store::Copies::of(&state.config);
                 if let Err(err) = privacy::store::apply_retention(&state.db, &copies, days, Utc::now()).await {
                     tracing::error!(?err, "retention job failed");
                 }

@@ -56,6 +56,12 @@ pub fn format_date(date: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// 12/5(土)10:00 — a start as short as a text message wants it (Tokyo time).
+pub fn format_short(t: DateTime<Utc>) -> String {
+    let t = to_tokyo(t);
+    format!("{}/{}({}){}", t.month(), t.day(), weekday_ja(t.weekday()), t.format("%H:%M"))
+}
+
 /// 2026年12月5日(土) 10:00〜12:00 — the span as people read it on a flyer.
 pub fn format_span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, lang: Lang) -> String {
     let (s, e) = (to_tokyo(starts_at), to_tokyo(ends_at));

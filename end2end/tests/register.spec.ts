@@ -130,3 +130,23 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('dl.details')).toContainText(attendee);
   });
 });
+
+test('a daughter signs both parents up in one go', async ({ page }) => {
+  const mother = `北九 花子 ${unique()}`;
+  const father = `北九 一郎 ${unique()}`;
+  await openSignUpForm(page);
+  await page.getByRole('link', { name: '2人で申し込む' }).click();
+  await expectNoAxeViolations(page);
+  const email = await fillForParent(page, mother);
+  const second = page.getByRole('group', { name: '2人目の方', exact: true });
+  await second.getByLabel(/^お名前/).fill(father);
+  await second.getByLabel(/^電話番号/).fill(ownPhone());
+  await second.getByLabel(/^年代/).selectOption({ label: '80歳以上' });
+  await second.getByRole('group', { name: /スマートフォンをお持ちですか/ }).getByRole('radio', { name: 'いいえ' }).check();
+  await expect(page.getByRole('group', { name: '席が人数分ないときは' }).getByRole('radio', { name: /全員でキャンセル待ち/ })).toBeChecked();
+  await page.getByRole('button', { name: '申し込む', exact: true }).click();
+  await confirmSignUp(page, email);
+
+  await expect(page.getByRole('heading', { level: 1, name: 'お申し込みを受け付けました' })).toBeVisible();
+  await expect(page.locator('dl.details')).toContainText(mother);
+});

@@ -40,7 +40,8 @@ pub async fn cached(state: &AppState) -> AppResult<CityProfile> {
 /// page shell and privacy notices (see `city::current`); the JSON API renders none and
 /// is spared the read.
 pub async fn attach(State(state): State<AppState>, mut req: axum::extract::Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/api/") {
+    // The API and the built files (`/pkg/`) render no page: no need to read the data version.
+    if ["/api/", "/pkg/"].iter().any(|prefix| req.uri().path().starts_with(prefix)) {
         return next.run(req).await;
     }
     match cached(&state).await {

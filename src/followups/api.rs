@@ -95,8 +95,8 @@ async fn phone_entry_form(State(state): State<AppState>, Path(id): Path<i64>, fo
 async fn call_form(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
         let viewer = form.viewer_or_401()?;
-        let outcome = CallOutcome::parse(form.get("outcome")).ok_or_else(|| {
-            AppError::BadRequest(Problem::new("error.call_outcome").with("value", form.get("outcome")))
+        let outcome = CallOutcome::parse(form.get(field::OUTCOME)).ok_or_else(|| {
+            AppError::BadRequest(Problem::new("error.call_outcome").with("value", form.get(field::OUTCOME)))
         })?;
         store::record_call(&state.db, &viewer, id, outcome, Utc::now()).await
     };

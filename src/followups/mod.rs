@@ -29,6 +29,8 @@ pub mod field {
     pub const LABEL_EN: &str = "label_en";
     pub const SORT_ORDER: &str = "sort_order";
     pub const ACTIVE: &str = "active";
+    /// The call list's answer: how a call ended (`no_answer`, `declined`).
+    pub const OUTCOME: &str = "outcome";
 }
 
 /// How many times staff call someone who does not answer before giving up (so nobody is

@@ -133,9 +133,9 @@ pub fn FollowupCallsPage() -> impl IntoView {
                                         aria-label=format!("{} {}", name, lang.tr("followup.enter"))>{lang.tr("followup.enter")}</a>
                                 </p>
                                 <form method="post" action=format!("/staff/followups/{}/call", c.id) class="button-row">
-                                    <button type="submit" name="outcome" value="no_answer" class="button button-secondary"
+                                    <button type="submit" name=field::OUTCOME value="no_answer" class="button button-secondary"
                                         aria-label=format!("{} {}", name, lang.tr("followup.no_answer"))>{lang.tr("followup.no_answer")}</button>
-                                    <button type="submit" name="outcome" value="declined" class="button button-secondary"
+                                    <button type="submit" name=field::OUTCOME value="declined" class="button button-secondary"
                                         aria-label=format!("{} {}", name, lang.tr("followup.declined"))>{lang.tr("followup.declined")}</button>
                                 </form>
                             </td>

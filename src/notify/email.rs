@@ -8,7 +8,7 @@ use lettre::{
     Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
-use super::{outbox::PendingMessage, SendFailure};
+use super::{outbox::PendingMessage, Delivered, SendFailure};
 use crate::server::config::Config;
 
 /// The iCalendar method of the calendar files mails carry: the `METHOD` line inside the
@@ -51,21 +51,20 @@ impl EmailTransport {
         })
     }
 
-    /// Sends one message, with its calendar file attached if it has one; returns the
-    /// name of the file it was written to, when mail goes to files. A refusal that will
+    /// Sends one message, with its calendar file attached if it has one. A refusal that will
     /// not change by trying again (a 5xx reply, an address that cannot be written) is
     /// `permanent`; anything else (the server down, a 4xx reply) is tried again later.
-    pub async fn send(&self, mail: &PendingMessage) -> Result<Option<String>, SendFailure> {
+    pub async fn send(&self, mail: &PendingMessage) -> Result<Delivered, SendFailure> {
         let to = recipient(&mail.recipient).map_err(SendFailure::permanent)?;
         let message = self.message(mail, to).map_err(SendFailure::permanent)?;
         match &self.transport {
             Transport::Smtp(smtp) => smtp
                 .send(message)
                 .await
-                .map(|_| None)
+                .map(|_| Delivered::Handed)
                 .map_err(|err| SendFailure { permanent: err.is_permanent(), reason: format!("{err}") }),
             Transport::Files(files) => {
-                files.send(message).await.map(|id| Some(format!("{id}.eml"))).map_err(SendFailure::transient)
+                files.send(message).await.map(|id| Delivered::File(format!("{id}.eml"))).map_err(SendFailure::transient)
             }
         }
     }

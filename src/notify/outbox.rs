@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::Channel;
+use super::{Channel, Delivered};
 use crate::{
     on_db, on_tx,
     server::{
@@ -30,8 +30,9 @@ pub struct Message {
     pub channel: Channel,
     /// The template it was rendered from (for the log and the metrics).
     pub template: &'static str,
-    /// An e-mail address for `Channel::Email`.
+    /// An e-mail address for `Channel::Email`, a mobile number for `Channel::Sms`.
     pub recipient: String,
+    /// Empty for an SMS.
     pub subject: String,
     pub body: String,
     /// An iCalendar file to attach, if any.
@@ -148,28 +149,84 @@ pub async fn still_held(db: &Db, lease: &Lease, id: i64, now: DateTime<Utc>) -> 
     })
 }
 
-/// Records a delivery (and the file it was kept in, if any), if the lease is still this
-/// worker's (false: it ran out and another worker may have the message).
+/// Records a delivery (and the file it was kept in, or the server's id for it), if the
+/// lease is still this worker's (false: it ran out and another worker may have the message).
 pub async fn mark_sent(
     db: &Db,
     lease: &Lease,
     id: i64,
-    file: Option<&str>,
+    delivered: &Delivered,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    on_db!(db, pool => {
+    let (file, remote_id) = match delivered {
+        Delivered::Handed => (None, None),
+        Delivered::File(name) => (Some(name), None),
+        Delivered::Remote(remote) => (None, Some(remote)),
+    };
+    let held = on_db!(db, pool => {
         sqlx::query(
-            "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL, lease_owner = NULL, file_name = $4
+            "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL, lease_owner = NULL, file_name = $4,
+                 remote_id = $5
              WHERE id = $2 AND lease_owner = $3",
         )
         .bind(now)
         .bind(id)
         .bind(&lease.owner)
         .bind(file)
+        .bind(remote_id)
         .execute(pool)
         .await
         .map(|r| r.rows_affected() == 1)
-    })
+    })?;
+    if let Some(remote_id) = remote_id {
+        apply_receipt(db, remote_id).await?;
+    }
+    Ok(held)
+}
+
+/// Records a delivery receipt for the message the server accepted as `remote_id`: its
+/// final `state` (SMPP's `DELIVRD`, `UNDELIV`, …), and when it did not reach the person
+/// (`undelivered`), the message counts as failed, like a refused one. A receipt may come
+/// before the worker has written the id down (a fast SMSC answers and reports at once):
+/// it is kept in `sms_receipts` until its message has it (`apply_receipt`, run again by
+/// `mark_sent`). Each side writes, commits, then reads, so one of them sees both.
+pub async fn record_receipt(db: &Db, remote_id: &str, state: &str, undelivered: bool) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query(
+            "INSERT INTO sms_receipts (remote_id, state, undelivered, received_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (remote_id) DO UPDATE SET state = $2, undelivered = $3, received_at = $4",
+        )
+        .bind(remote_id)
+        .bind(state)
+        .bind(undelivered)
+        .bind(Utc::now())
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })?;
+    apply_receipt(db, remote_id).await
+}
+
+/// Puts a kept receipt on its message, if the message has its id yet, and forgets it.
+async fn apply_receipt(db: &Db, remote_id: &str) -> Result<(), sqlx::Error> {
+    let applied = on_db!(db, pool => {
+        sqlx::query(
+            "UPDATE outbox SET receipt = r.state, receipt_at = r.received_at,
+                 failed_at = CASE WHEN r.undelivered THEN r.received_at ELSE outbox.failed_at END,
+                 last_error = CASE WHEN r.undelivered THEN 'delivery receipt: ' || r.state ELSE outbox.last_error END
+             FROM sms_receipts r WHERE r.remote_id = $1 AND outbox.remote_id = r.remote_id",
+        )
+        .bind(remote_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if applied > 0 {
+        on_db!(db, pool => {
+            sqlx::query("DELETE FROM sms_receipts WHERE remote_id = $1").bind(remote_id).execute(pool).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// Exponential backoff from one second, capped.

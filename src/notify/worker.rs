@@ -5,7 +5,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::Utc;
 
-use super::{email::EmailTransport, outbox, Channel, SendFailure};
+use super::{email::EmailTransport, outbox, sms::SmsTransport, Channel, Delivered, SendFailure};
 use crate::server::{db::Db, state::OutboxWake};
 
 /// How often the worker looks for due messages when nothing woke it.
@@ -15,6 +15,7 @@ const POLL: StdDuration = StdDuration::from_secs(1);
 #[derive(Clone)]
 pub struct Channels {
     pub email: EmailTransport,
+    pub sms: SmsTransport,
     /// Longest wait between two delivery attempts of one message, in seconds.
     pub max_backoff_secs: u64,
     /// How long a claim reserves messages (`IPPO_OUTBOX_LEASE`); renewed every third of
@@ -23,10 +24,11 @@ pub struct Channels {
 }
 
 impl Channels {
-    /// Sends a message; returns the name of the file it was kept in, if any.
-    async fn send(&self, message: &outbox::PendingMessage) -> Result<Option<String>, SendFailure> {
+    /// Sends a message through its channel.
+    async fn send(&self, message: &outbox::PendingMessage) -> Result<Delivered, SendFailure> {
         match Channel::parse(&message.channel) {
             Some(Channel::Email) => self.email.send(message).await,
+            Some(Channel::Sms) => self.sms.send(message).await,
             None => Err(SendFailure::permanent(format!("unknown channel {:?}", message.channel))),
         }
     }
@@ -90,8 +92,8 @@ async fn send_batch(
             continue;
         }
         match channels.send(&message).await {
-            Ok(file) => {
-                if !outbox::mark_sent(db, lease, message.id, file.as_deref(), Utc::now()).await? {
+            Ok(delivered) => {
+                if !outbox::mark_sent(db, lease, message.id, &delivered, Utc::now()).await? {
                     tracing::warn!(id = message.id, "outbox lease lost while sending; the message may go out twice");
                 }
                 metrics::counter!("ippo_mail_sent_total").increment(1);

@@ -29,8 +29,7 @@ async fn export(State(state): State<AppState>, Authed(viewer): Authed, Path(id):
 async fn erase(State(state): State<AppState>, Path(id): Path<i64>, form: Posted) -> Response {
     let result = async {
         let viewer = form.viewer_or_401()?;
-        let outbox = state.config.outbox_dir();
-        store::erase_registration(&state.db, &store::Copies { mail_files: &outbox }, &viewer, id, Utc::now()).await
+        store::erase_registration(&state.db, &store::Copies::of(&state.config), &viewer, id, Utc::now()).await
     };
     form.finish(result.await, |_| "/admin/people?erased=1".to_string())
 }

@@ -1,6 +1,6 @@
 //! Anonymising personal data (on schedule and on request) and reading the audit log.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
@@ -16,17 +16,24 @@ use crate::{
     time::from_tokyo,
 };
 
-/// Where personal data is kept outside the database: the folder of mails written as
-/// files (`<IPPO_DATA_DIR>/outbox/`).
-pub struct Copies<'a> {
-    pub mail_files: &'a Path,
+/// Where personal data is kept outside the database: the folders of messages written as
+/// files when no server is configured (`<IPPO_DATA_DIR>/outbox/` for mail,
+/// `<IPPO_DATA_DIR>/sms-outbox/` for SMS).
+pub struct Copies {
+    pub message_folders: Vec<PathBuf>,
+}
+
+impl Copies {
+    pub fn of(config: &crate::server::config::Config) -> Copies {
+        Copies { message_folders: vec![config.outbox_dir(), config.sms_outbox_dir()] }
+    }
 }
 
 /// Blanks the personal data of these registrations, drops the mails written to them (and
 /// the files they were written to), the calls about them, and the people-search terms in
 /// the audit log that name them. Status, attendance, age band and every count stay, so
 /// the KPI history is kept.
-pub async fn anonymise(db: &Db, copies: &Copies<'_>, ids: &[i64], now: DateTime<Utc>) -> AppResult<()> {
+pub async fn anonymise(db: &Db, copies: &Copies, ids: &[i64], now: DateTime<Utc>) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let mut files: Vec<String> = Vec::new();
     for id in ids {
@@ -84,7 +91,7 @@ pub async fn anonymise(db: &Db, copies: &Copies<'_>, ids: &[i64], now: DateTime<
             sqlx::query(
                 "UPDATE registrations SET attendee_name = '', attendee_kana = '', attendee_phone = '',
                      accessibility_needs = '', notes = '', registrant_name = '', registrant_email = NULL,
-                     registrant_phone = NULL, idempotency_key = NULL, cancel_token = $2, anonymised_at = $3,
+                     registrant_phone = NULL, sms_number = NULL, idempotency_key = NULL, cancel_token = $2, anonymised_at = $3,
                      updated_at = $3
                  WHERE id = $1 AND anonymised_at IS NULL",
             )
@@ -98,33 +105,36 @@ pub async fn anonymise(db: &Db, copies: &Copies<'_>, ids: &[i64], now: DateTime<
     }
     tx.commit().await?;
     for file in files {
-        remove_mail_file(copies.mail_files, &file);
+        for folder in &copies.message_folders {
+            remove_message_file(folder, &file);
+        }
     }
     Ok(())
 }
 
-/// Deletes one mail file of the outbox folder (a name the worker recorded, never a path).
-fn remove_mail_file(dir: &Path, name: &str) {
+/// Deletes one message file of an outbox folder (a name the worker recorded, never a
+/// path); the names of mail and SMS files never collide (`<uuid>.eml`, `sms-<id>-….txt`).
+fn remove_message_file(dir: &Path, name: &str) {
     if name.contains(['/', '\\']) || name.starts_with('.') {
         return;
     }
     match std::fs::remove_file(dir.join(name)) {
         Ok(()) => {}
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-        Err(err) => tracing::warn!(%err, name, "could not delete a mail file"),
+        Err(err) => tracing::warn!(%err, name, "could not delete a message file"),
     }
 }
 
-/// Deletes the mail files older than `cutoff`, whoever they were for (files written
-/// before their names were recorded, or whose records were removed).
-fn prune_mail_files(dir: &Path, cutoff: DateTime<Utc>) -> usize {
+/// Deletes the message files (`.eml`, `.txt`) older than `cutoff`, whoever they were for
+/// (files written before their names were recorded, or whose records were removed).
+fn prune_message_files(dir: &Path, cutoff: DateTime<Utc>) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
     let mut removed = 0;
     for entry in entries.flatten() {
         let path = entry.path();
         let old =
             entry.metadata().and_then(|m| m.modified()).map(|t| DateTime::<Utc>::from(t) < cutoff).unwrap_or(false);
-        if old && path.extension().is_some_and(|e| e == "eml") && std::fs::remove_file(&path).is_ok() {
+        if old && path.extension().is_some_and(|e| e == "eml" || e == "txt") && std::fs::remove_file(&path).is_ok() {
             removed += 1;
         }
     }
@@ -135,12 +145,7 @@ fn prune_mail_files(dir: &Path, cutoff: DateTime<Utc>) -> usize {
 /// `retention_days` ago, and removes what else holds personal data that old: mail files
 /// and the people-search terms of the audit log. Returns how many registrations were
 /// anonymised.
-pub async fn apply_retention(
-    db: &Db,
-    copies: &Copies<'_>,
-    retention_days: u32,
-    now: DateTime<Utc>,
-) -> AppResult<usize> {
+pub async fn apply_retention(db: &Db, copies: &Copies, retention_days: u32, now: DateTime<Utc>) -> AppResult<usize> {
     let cutoff = now - Duration::days(retention_days as i64);
     on_db!(db, pool => {
         sqlx::query("UPDATE audit_log SET detail = '' WHERE action = 'person.search' AND at < $1 AND detail <> ''")
@@ -149,9 +154,9 @@ pub async fn apply_retention(
             .await
             .map(|_| ())
     })?;
-    let pruned = prune_mail_files(copies.mail_files, cutoff);
+    let pruned: usize = copies.message_folders.iter().map(|folder| prune_message_files(folder, cutoff)).sum();
     if pruned > 0 {
-        tracing::info!(count = pruned, "deleted mail files past retention");
+        tracing::info!(count = pruned, "deleted message files past retention");
     }
     let due: Vec<i64> = on_db!(db, pool => {
         sqlx::query_scalar(
@@ -204,6 +209,8 @@ struct MessageRecord {
     subject: String,
     written_at: DateTime<Utc>,
     sent_at: Option<DateTime<Utc>>,
+    /// What the SMSC's delivery receipt said (`DELIVRD`, `UNDELIV`, …), for an SMS.
+    receipt: Option<String>,
 }
 
 /// A call about a registration, as its data export shows it.
@@ -241,7 +248,7 @@ pub async fn export_registration(db: &Db, viewer: &Viewer, id: i64) -> AppResult
     // The messages sent about them and the calls made about them are theirs too.
     let messages: Vec<MessageRecord> = on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT channel, recipient, subject, created_at AS written_at, sent_at FROM outbox
+            "SELECT channel, recipient, subject, created_at AS written_at, sent_at, receipt FROM outbox
              WHERE registration_id = $1 ORDER BY id",
         )
         .bind(id)
@@ -256,9 +263,14 @@ pub async fn export_registration(db: &Db, viewer: &Viewer, id: i64) -> AppResult
         .fetch_all(pool)
         .await
     })?;
-    // The follow-up: when they agreed to it, and each round asked and answered.
-    let consent: Option<DateTime<Utc>> = on_db!(db, pool => {
-        sqlx::query_scalar("SELECT followup_consent_at FROM registrations WHERE id = $1").bind(id).fetch_one(pool).await
+    // When they agreed to the follow-up and to SMS (and stopped them); each follow-up
+    // round asked and answered.
+    type Consents = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let (consent, sms_consent, sms_stopped): Consents = on_db!(db, pool => {
+        sqlx::query_as("SELECT followup_consent_at, sms_consent_at, sms_stopped_at FROM registrations WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
     })?;
     let followups: Vec<FollowupRecord> = on_db!(db, pool => {
         sqlx::query_as(
@@ -275,6 +287,8 @@ pub async fn export_registration(db: &Db, viewer: &Viewer, id: i64) -> AppResult
     data["messages"] = serde_json::to_value(messages).map_err(anyhow::Error::from)?;
     data["calls"] = serde_json::to_value(calls).map_err(anyhow::Error::from)?;
     data["followup_consent_at"] = serde_json::to_value(consent).map_err(anyhow::Error::from)?;
+    data["sms_consent_at"] = serde_json::to_value(sms_consent).map_err(anyhow::Error::from)?;
+    data["sms_stopped_at"] = serde_json::to_value(sms_stopped).map_err(anyhow::Error::from)?;
     data["followups"] = serde_json::to_value(followups).map_err(anyhow::Error::from)?;
     Ok(data)
 }
@@ -282,7 +296,7 @@ pub async fn export_registration(db: &Db, viewer: &Viewer, id: i64) -> AppResult
 /// Anonymises one registration now, at the attendee's request (administrators).
 pub async fn erase_registration(
     db: &Db,
-    copies: &Copies<'_>,
+    copies: &Copies,
     viewer: &Viewer,
     id: i64,
     now: DateTime<Utc>,

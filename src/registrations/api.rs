@@ -10,7 +10,8 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
-    attendance, calls, field, notices, roster, signup, AttendeeInput, RegistrantInput, RegistrationInput, RosterEntry,
+    attendance, calls, field, member_field, notices, roster, signup, AttendeeInput, RegistrantInput, RegistrationInput,
+    RosterEntry, MAX_GROUP,
 };
 use crate::server::{
     api::{ApiJson, Authed, IdempotencyKey, MaybeViewer},
@@ -34,6 +35,7 @@ pub fn form_routes() -> Routes {
     Routes::new()
         .post("/sessions/{id}/register", register_form)
         .post("/registrations/{token}/cancel", cancel_form)
+        .post("/registrations/{token}/sms/stop", stop_sms_form)
         .get("/registrations/{token}/calendar.ics", calendar_file)
         .post("/staff/sessions/{id}", staff_register_form)
         .post("/staff/registrations/{id}/cancel", staff_cancel_form)
@@ -51,7 +53,13 @@ async fn register(
 ) -> AppResult<Response> {
     ratelimit::public_write(&state, client, viewer.as_ref()).await?;
     let (created, fresh) = signup::register(&state, id, &input, viewer.as_ref(), key.as_deref(), Utc::now()).await?;
-    let mut response = (StatusCode::CREATED, Json(created)).into_response();
+    // A group (`attendees`) is answered as a list in the order sent; one `attendee` as itself.
+    let body = match created.as_slice() {
+        [one] if input.attendees.is_empty() => serde_json::to_value(one),
+        _ => serde_json::to_value(serde_json::json!({ "registrations": created })),
+    }
+    .map_err(anyhow::Error::from)?;
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
     if !fresh {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
@@ -83,21 +91,45 @@ async fn roster(
     Ok(Json(roster::roster(&state.db, &viewer, id).await?))
 }
 
-/// The sign-up form as a registration body. The hidden `form_token` is the
-/// idempotency key, so a double tap or a browser retry makes one registration.
+/// One person of the sign-up form: the first (`index` None, fields `attendee.*`) or
+/// another of the group (`attendees.{i}.*`).
+fn attendee_of(form: &Posted, index: Option<usize>) -> AttendeeInput {
+    let get = |name: &str| form.get(&member_field(index, name)).to_string();
+    AttendeeInput {
+        name: get(field::ATTENDEE_NAME),
+        name_kana: get(field::ATTENDEE_KANA),
+        phone: get(field::ATTENDEE_PHONE),
+        age_band: get(field::AGE_BAND),
+        has_smartphone: form.yes_no(&member_field(index, field::HAS_SMARTPHONE)),
+        smartphone_os: Some(get(field::SMARTPHONE_OS)),
+        needs_loaner: Some(form.checked(&member_field(index, field::NEEDS_LOANER))),
+        accessibility_needs: get(field::ACCESSIBILITY_NEEDS),
+        notes: get(field::NOTES),
+        relation: get(field::ATTENDEE_RELATION),
+    }
+}
+
+/// The sign-up form as a registration body: the first person, and the others of a
+/// group whose fields were filled in. The hidden `form_token` is the idempotency key,
+/// so a double tap or a browser retry makes one registration.
 fn input_of(form: &Posted) -> RegistrationInput {
+    let first = attendee_of(form, None);
+    // Another person counts once their name or phone is typed (the form offers empty ones).
+    let typed = |i: usize| {
+        [field::ATTENDEE_NAME, field::ATTENDEE_PHONE]
+            .iter()
+            .any(|name| !form.get(&member_field(Some(i), name)).trim().is_empty())
+    };
+    let others: Vec<AttendeeInput> = (1..MAX_GROUP).filter(|i| typed(*i)).map(|i| attendee_of(form, Some(i))).collect();
+    let (attendee, attendees) = if others.is_empty() {
+        (first, Vec::new())
+    } else {
+        (AttendeeInput::default(), std::iter::once(first).chain(others).collect())
+    };
     RegistrationInput {
-        attendee: AttendeeInput {
-            name: form.get(field::ATTENDEE_NAME).into(),
-            name_kana: form.get(field::ATTENDEE_KANA).into(),
-            phone: form.get(field::ATTENDEE_PHONE).into(),
-            age_band: form.get(field::AGE_BAND).into(),
-            has_smartphone: form.yes_no(field::HAS_SMARTPHONE),
-            smartphone_os: Some(form.get(field::SMARTPHONE_OS).to_string()),
-            needs_loaner: Some(form.checked(field::NEEDS_LOANER)),
-            accessibility_needs: form.get(field::ACCESSIBILITY_NEEDS).into(),
-            notes: form.get(field::NOTES).into(),
-        },
+        attendee,
+        attendees,
+        if_not_enough_seats: form.get(field::IF_NOT_ENOUGH_SEATS).into(),
         registrant: RegistrantInput {
             name: form.get(field::REGISTRANT_NAME).into(),
             email: form.get(field::REGISTRANT_EMAIL).into(),
@@ -107,6 +139,7 @@ fn input_of(form: &Posted) -> RegistrationInput {
         channel: form.get(field::CHANNEL).into(),
         consent: form.checked(field::CONSENT),
         followup_consent: form.checked(field::FOLLOWUP_CONSENT),
+        sms_consent: form.checked(field::SMS_CONSENT),
         slot_starts_at: Some(form.get(field::SLOT).to_string()),
     }
 }
@@ -137,7 +170,7 @@ async fn register_form(
             let summary = Some(form.lang().tr("register.already_sent"));
             rejected(err.status(), FormState { summary, ..Default::default() })
         }
-        Ok(Some((created, _))) => see_other(&format!("/registrations/{}?new=1", created.cancel_token)),
+        Ok(Some((created, _))) => see_other(&format!("/registrations/{}?new=1", created[0].cancel_token)),
         Err(err) => form.reject(err),
     }
 }
@@ -148,11 +181,34 @@ async fn cancel_form(
     Path(token): Path<String>,
     form: Posted,
 ) -> Response {
+    let act = signup::cancel_by_token(&state, &token, Utc::now());
+    by_token(&state, client, form, act, format!("/registrations/{token}?cancelled=1")).await
+}
+
+async fn stop_sms_form(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    Path(token): Path<String>,
+    form: Posted,
+) -> Response {
+    let act = signup::stop_sms_by_token(&state, &token, Utc::now());
+    by_token(&state, client, form, act, format!("/registrations/{token}?sms_stopped=1#sms")).await
+}
+
+/// A button on a registration's own page: rate-limited like every public write, then
+/// `act` (on the registration holding the link's token), then `back` to the page.
+async fn by_token<T>(
+    state: &AppState,
+    client: std::net::IpAddr,
+    form: Posted,
+    act: impl std::future::Future<Output = AppResult<T>>,
+    back: String,
+) -> Response {
     let result = async {
-        ratelimit::public_write(&state, client, form.viewer().as_ref()).await?;
-        signup::cancel_by_token(&state, &token, Utc::now()).await
+        ratelimit::public_write(state, client, form.viewer().as_ref()).await?;
+        act.await
     };
-    form.finish(result.await, |_| format!("/registrations/{token}?cancelled=1"))
+    form.finish(result.await, |_| back)
 }
 
 async fn calendar_file(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
@@ -175,7 +231,7 @@ async fn staff_register_form(State(state): State<AppState>, Path(id): Path<i64>,
     };
     // Back to the empty form, ready for the next caller.
     form.finish(result.await, |(created, _)| {
-        format!("/staff/sessions/{id}?registered={}#staff-register-heading", created.id)
+        format!("/staff/sessions/{id}?registered={}#staff-register-heading", created[0].id)
     })
 }
 

@@ -33,6 +33,12 @@ pub mod field {
     pub const NEEDS_LOANER: &str = "attendee.needs_loaner";
     pub const ACCESSIBILITY_NEEDS: &str = "attendee.accessibility_needs";
     pub const NOTES: &str = "attendee.notes";
+    /// Who an attendee of a group is to the registrant (the first stands in `RELATION`).
+    pub const ATTENDEE_RELATION: &str = "attendee.relation";
+    /// The API's group: `attendees: [...]`, 1–4 attendee objects.
+    pub const ATTENDEES: &str = "attendees";
+    /// With fewer seats than people: `waitlist_all` (default) or `split`.
+    pub const IF_NOT_ENOUGH_SEATS: &str = "if_not_enough_seats";
     pub const REGISTRANT_NAME: &str = "registrant.name";
     pub const REGISTRANT_EMAIL: &str = "registrant.email";
     pub const REGISTRANT_PHONE: &str = "registrant.phone";
@@ -41,14 +47,29 @@ pub mod field {
     pub const CONSENT: &str = "consent";
     /// Agrees to the follow-up a few weeks after the course (`followups`).
     pub const FOLLOWUP_CONSENT: &str = "followup_consent";
+    /// Agrees to get the notices as SMS too (「SMSで連絡を受け取る」).
+    pub const SMS_CONSENT: &str = "sms_consent";
     pub const SLOT: &str = "slot_starts_at";
     /// Check-in: which meeting, and whether the person came.
     pub const MEETING_ID: &str = "meeting_id";
     pub const ATTENDANCE: &str = "attendance";
 }
 
+/// The most people one sign-up holds (SPEC.md: `attendees`, 1–4).
+pub const MAX_GROUP: usize = 4;
+
+/// The field `name` (`attendee.name`) of the group's person `index`: `attendees.{i}.name`
+/// for the API's `attendees`, the forms' extra people and their errors; the single
+/// `attendee` (and the form's first person) keep `attendee.*`.
+pub fn member_field(index: Option<usize>, name: &str) -> String {
+    match index {
+        None => name.to_string(),
+        Some(i) => name.replacen("attendee.", &format!("attendees.{i}."), 1),
+    }
+}
+
 /// The person who comes, as typed (unchecked).
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AttendeeInput {
     pub name: String,
@@ -60,6 +81,9 @@ pub struct AttendeeInput {
     pub needs_loaner: Option<bool>,
     pub accessibility_needs: String,
     pub notes: String,
+    /// In a group, who this person is to the registrant (`self`, `family`, …); the
+    /// first person's is the registrant's `relation`, the others' `family` when left out.
+    pub relation: String,
 }
 
 /// The person who fills in the form, as typed (unchecked).
@@ -76,12 +100,21 @@ pub struct RegistrantInput {
 #[serde(default, deny_unknown_fields)]
 pub struct RegistrationInput {
     pub attendee: AttendeeInput,
+    /// Up to four people signed up together, instead of the single `attendee`; each gets
+    /// their own registration (roster row, attendance, cancel link).
+    pub attendees: Vec<AttendeeInput>,
+    /// When fewer seats are left than `attendees`: `waitlist_all` (the default: everyone
+    /// waits, and they move up together) or `split` (as many as fit now, the rest wait).
+    pub if_not_enough_seats: String,
     pub registrant: RegistrantInput,
     pub channel: String,
     pub consent: bool,
     /// May be asked, weeks after the course, whether they now use the city's online
     /// services (the follow-up); recorded with its time.
     pub followup_consent: bool,
+    /// Gets the notices as SMS too, at the attendee's mobile number (070/080/090), or the
+    /// registrant's when the attendee has none; recorded with its time.
+    pub sms_consent: bool,
     /// For a consultation: the chosen time slot.
     pub slot_starts_at: Option<String>,
 }
@@ -109,6 +142,9 @@ pub struct RegistrationStatusView {
     /// Where the mails go (shown to the holder of the link: "we sent a mail to …").
     #[serde(skip_serializing)]
     pub registrant_email: Option<String>,
+    /// Where the SMS go, if anywhere (shown masked, with the button that stops them).
+    #[serde(skip_serializing)]
+    pub sms_number: Option<String>,
 }
 
 impl RegistrationStatusView {
@@ -139,14 +175,18 @@ pub struct RosterEntry {
     pub registrant_email: Option<String>,
     pub registrant_phone: Option<String>,
     pub registrant_relation: crate::domain::Relation,
+    /// The mobile number that gets the notices as SMS, when they agreed to them.
+    pub sms_number: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
 impl RosterEntry {
-    /// Confirmed, and the registrant left no e-mail: our mails never reach them, so
+    /// Confirmed, with neither an e-mail nor SMS: our reminder never reaches them, so
     /// staff call the day before.
     pub fn needs_call(&self) -> bool {
-        self.status == RegistrationStatus::Confirmed && self.registrant_email.as_deref().is_none_or(str::is_empty)
+        self.status == RegistrationStatus::Confirmed
+            && self.registrant_email.as_deref().is_none_or(str::is_empty)
+            && self.sms_number.is_none()
     }
 }
 

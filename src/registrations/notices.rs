@@ -1,7 +1,8 @@
 //! What a registration tells its people: the mails (templates under
-//! `templates/mail/<name>/`, Japanese first), written to the outbox in the transaction of
-//! the change, the day-before reminders, and the registration's calendar file — one
-//! builder for the mailed and the downloaded copy.
+//! `templates/mail/<name>/`, Japanese first) and, to those who agreed, the SMS
+//! (`templates/sms/<name>.txt`), written to the outbox in the transaction of the change,
+//! the day-before reminders, and the registration's calendar file — one builder for the
+//! mailed and the downloaded copy.
 
 use std::sync::OnceLock;
 
@@ -30,9 +31,10 @@ use crate::{
         store::{Span, MEETINGS_SQL},
         Meeting,
     },
-    time::{format_span, from_tokyo, today_tokyo},
+    time::{format_short, format_span, from_tokyo, today_tokyo},
 };
 
+/// What a notice is about; names its mail and its SMS template alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MailTemplate {
     Confirmation,
@@ -79,11 +81,14 @@ impl MailTemplate {
     }
 }
 
+/// Each notice's mail (subject and body under `templates/mail/<name>/`) and SMS
+/// (`templates/sms/<name>.txt`), by the name its `MailTemplate` gives.
 macro_rules! template_files {
     ($($name:literal),+) => {
         &[$(
             (concat!($name, "/subject"), include_str!(concat!("../../templates/mail/", $name, "/subject.txt"))),
             (concat!($name, "/body"), include_str!(concat!("../../templates/mail/", $name, "/body.txt"))),
+            (concat!("sms/", $name), include_str!(concat!("../../templates/sms/", $name, ".txt"))),
         )+]
     };
 }
@@ -91,6 +96,9 @@ macro_rules! template_files {
 /// The layout every mail body extends: the fixed first lines (so nobody's text opens a
 /// mail from the city) and the city's signature.
 const LAYOUT: &str = include_str!("../../templates/mail/layout.txt");
+
+/// The layout every SMS extends: who it is from, in brackets, as Japanese texts open.
+const SMS_LAYOUT: &str = include_str!("../../templates/sms/layout.txt");
 
 const FILES: &[(&str, &str)] = template_files!(
     "confirmation",
@@ -109,6 +117,7 @@ fn environment() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.add_template("layout", LAYOUT).expect("the mail layout is valid");
+        env.add_template("sms", SMS_LAYOUT).expect("the SMS layout is valid");
         for (name, source) in FILES {
             env.add_template(name, source).expect("mail templates are valid");
         }
@@ -124,6 +133,8 @@ pub struct MailContext {
     pub session_title: String,
     /// One line per meeting, Japanese style, and the same in English.
     pub when_ja: Vec<String>,
+    /// The first start, short (12/5(土)10:00), for texts.
+    pub when_short: String,
     pub when_en: Vec<String>,
     pub venue_name: String,
     pub venue_address: String,
@@ -138,6 +149,8 @@ pub struct MailContext {
     pub cancel_url: String,
     /// The follow-up questionnaire's link (empty but for the follow-up mail).
     pub followup_url: String,
+    /// Everyone signed up together (empty for one alone): the sign-up's notice lists them.
+    pub group: Vec<GroupMember>,
     /// The venue's phone number, if known (people call it with questions).
     pub venue_phone: String,
     /// Who sends the mail and whom else to call (the city profile).
@@ -149,6 +162,8 @@ pub struct MailContext {
 pub struct MailCity {
     /// 「北九州市 スマホ教室・相談会（デジタル市役所推進課）」, or the programme alone.
     pub signature: String,
+    /// Who a text is from, as short as it can be: the city's name, or 「スマホ教室」.
+    pub short: String,
     pub department: String,
     pub phone: String,
 }
@@ -157,7 +172,8 @@ impl MailCity {
     pub fn of(city: &CityProfile) -> MailCity {
         let title = city.site_title(Lang::Ja);
         let signature = if city.department.is_empty() { title } else { format!("{title}（{}）", city.department) };
-        MailCity { signature, department: city.department.clone(), phone: city.phone.clone() }
+        let short = if city.name.is_empty() { "スマホ教室".to_string() } else { city.name.clone() };
+        MailCity { signature, short, department: city.department.clone(), phone: city.phone.clone() }
     }
 }
 
@@ -174,6 +190,15 @@ pub fn render(template: MailTemplate, ctx: &MailContext) -> anyhow::Result<Rende
             .with_context(|| format!("rendering mail {}/{part}", template.name()))
     };
     Ok(Rendered { subject: get("subject")?.trim().to_string(), body: get("body")? })
+}
+
+/// The text of the SMS of `template`, on one line.
+pub fn render_sms(template: MailTemplate, ctx: &MailContext) -> anyhow::Result<String> {
+    let text = environment()
+        .get_template(&format!("sms/{}", template.name()))?
+        .render(ctx)
+        .with_context(|| format!("rendering SMS {}", template.name()))?;
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// One meeting of a session for a calendar file.
@@ -253,6 +278,8 @@ pub struct Facts {
     pub(super) attendee_name: String,
     pub(super) registrant_name: String,
     pub(super) registrant_email: Option<String>,
+    /// The mobile number that gets SMS, when the people agreed to them.
+    pub(super) sms_number: Option<String>,
     pub(super) needs_loaner: bool,
     pub(super) slot_starts_at: Option<DateTime<Utc>>,
     pub(super) cancel_token: String,
@@ -272,13 +299,14 @@ pub struct Facts {
 
 /// The facts of registrations, bound by one condition on `r` (the registration).
 const FACTS_SQL: &str = "SELECT r.session_id, r.status, r.attendee_name, r.registrant_name, r.registrant_email,
-        r.needs_loaner, r.slot_starts_at, r.cancel_token, s.title, s.what_to_bring, s.loaner_devices, s.slot_minutes,
+        r.sms_number, r.needs_loaner, r.slot_starts_at, r.cancel_token, s.title, s.what_to_bring, s.loaner_devices, s.slot_minutes,
         v.name AS venue_name, v.address AS venue_address, v.access AS venue_access, v.phone AS venue_phone,
         s.schedule_sequence AS sequence
      FROM registrations r JOIN sessions s ON s.id = r.session_id JOIN venues v ON v.id = s.venue_id";
 
 impl Facts {
-    /// Reads them for registration `id` inside a change; `None` when there is nobody to mail.
+    /// Reads them for registration `id` inside a change; `None` when there is nobody to
+    /// send anything to.
     async fn load(tx: &mut Tx, id: i64) -> AppResult<Option<Self>> {
         let sql = format!("{FACTS_SQL} WHERE r.id = $1");
         let mut facts: Self = on_tx!(tx, conn => sqlx::query_as(&sql).bind(id).fetch_one(&mut *conn).await)?;
@@ -299,8 +327,9 @@ impl Facts {
         Ok(facts)
     }
 
+    /// Someone gets this registration's notices: by e-mail, or by SMS.
     pub(super) fn has_recipient(&self) -> bool {
-        self.registrant_email.as_deref().is_some_and(|e| !e.is_empty())
+        self.registrant_email.as_deref().is_some_and(|e| !e.is_empty()) || self.sms_number.is_some()
     }
 
     /// The times this registration is about: a consultation's booked slot, else every meeting.
@@ -350,7 +379,7 @@ impl Facts {
     }
 }
 
-/// Writes the mail `template` for registration `id` to the outbox, if the registrant has an e-mail.
+/// Writes the notice `template` for registration `id` to the outbox, if someone gets it.
 pub async fn notify(
     tx: &mut Tx,
     state: &AppState,
@@ -359,7 +388,7 @@ pub async fn notify(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     match Facts::load(tx, id).await? {
-        Some(facts) => write_mail(tx, state, template, id, &facts, &Extras::default(), now).await,
+        Some(facts) => write_notice(tx, state, template, id, &facts, &Extras::default(), now).await,
         None => Ok(()),
     }
 }
@@ -374,11 +403,28 @@ pub struct Extras<'a> {
     pub change: Option<&'a ScheduleChange>,
     /// The follow-up questionnaire's link.
     pub followup_url: Option<&'a str>,
+    /// Everyone signed up together with this person (empty for one alone).
+    pub group: &'a [GroupMember],
+    /// The group's mail went with its first person: this one gets only the SMS.
+    pub skip_mail: bool,
+    /// Another person of the group has this number: it got the SMS already.
+    pub skip_sms: bool,
 }
 
-/// Renders the mail `template` for registration `id` and writes it to the outbox (no
-/// mail for a registrant without an e-mail).
-pub async fn write_mail(
+/// One person of a group sign-up, as its notice lists them.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupMember {
+    pub name: String,
+    /// Their place on the waitlist; `None`: they have a seat.
+    pub waitlist_position: Option<i64>,
+    /// Their own status page (to check or cancel them alone).
+    pub status_url: String,
+}
+
+/// Renders the notice `template` for registration `id` and writes it to the outbox: a
+/// mail to the registrant's e-mail, an SMS to the number that agreed to them (either,
+/// both or neither).
+pub async fn write_notice(
     tx: &mut Tx,
     state: &AppState,
     template: MailTemplate,
@@ -387,7 +433,9 @@ pub async fn write_mail(
     extras: &Extras<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let Some(email) = facts.registrant_email.as_deref() else { return Ok(()) };
+    if !facts.has_recipient() {
+        return Ok(());
+    }
     let city = crate::city::store::get_in(tx).await?;
     let spans = facts.spans();
     let loaner_reserved = facts.needs_loaner && facts.status == RegistrationStatus::Confirmed && {
@@ -410,6 +458,7 @@ pub async fn write_mail(
         session_title: facts.title.clone(),
         when_ja: spans.iter().map(|m| format_span(m.starts_at, m.ends_at, Lang::Ja)).collect(),
         when_en: spans.iter().map(|m| format_span(m.starts_at, m.ends_at, Lang::En)).collect(),
+        when_short: spans.first().map(|m| format_short(m.starts_at)).unwrap_or_default(),
         venue_name: facts.venue_name.clone(),
         venue_address: facts.venue_address.clone(),
         venue_access: facts.venue_access.clone(),
@@ -420,24 +469,41 @@ pub async fn write_mail(
         changes_en: extras.change.map(|c| c.lines(Lang::En)).unwrap_or_default(),
         cancel_url: format!("{status_url}/cancel"),
         followup_url: extras.followup_url.unwrap_or_default().to_string(),
+        group: extras.group.to_vec(),
         status_url,
         venue_phone: facts.venue_phone.clone(),
         city: MailCity::of(&city),
     };
-    let rendered = render(template, &ctx)?;
-    let message = Message {
-        channel: Channel::Email,
-        template: template.name(),
-        recipient: email.to_string(),
-        subject: rendered.subject,
-        body: rendered.body,
-        calendar: template
-            .carries_calendar()
-            .then(|| facts.calendar(&state.config.public_url, extras.change.map_or(&[], |c| &c.removed))),
-        registration_id: Some(id),
-        sender_name: city.sender(),
-    };
-    outbox::enqueue(tx, &message, now).await
+    if let Some(email) = facts.registrant_email.as_deref().filter(|e| !e.is_empty() && !extras.skip_mail) {
+        let rendered = render(template, &ctx)?;
+        let message = Message {
+            channel: Channel::Email,
+            template: template.name(),
+            recipient: email.to_string(),
+            subject: rendered.subject,
+            body: rendered.body,
+            calendar: template
+                .carries_calendar()
+                .then(|| facts.calendar(&state.config.public_url, extras.change.map_or(&[], |c| &c.removed))),
+            registration_id: Some(id),
+            sender_name: city.sender(),
+        };
+        outbox::enqueue(tx, &message, now).await?;
+    }
+    if let Some(number) = facts.sms_number.as_ref().filter(|_| !extras.skip_sms) {
+        let message = Message {
+            channel: Channel::Sms,
+            template: template.name(),
+            recipient: number.clone(),
+            subject: String::new(),
+            body: render_sms(template, &ctx)?,
+            calendar: None,
+            registration_id: Some(id),
+            sender_name: None,
+        };
+        outbox::enqueue(tx, &message, now).await?;
+    }
+    Ok(())
 }
 
 /// The calendar file of a registration, for the download link on its page.
@@ -446,12 +512,13 @@ pub async fn calendar_by_token(state: &AppState, token: &str) -> AppResult<Strin
 }
 
 /// Writes the follow-up mail with its questionnaire `url` for registration `id`, inside
-/// the transaction that queues the follow-up. Returns false, writing nothing, when the
-/// registrant has no e-mail (the follow-up is then the staff's call).
+/// the transaction that queues the follow-up (and its SMS, to those who agreed to them).
+/// Returns false, writing nothing, when neither reaches anyone (the follow-up is then
+/// the staff's call).
 pub async fn ask_followup(tx: &mut Tx, state: &AppState, id: i64, url: &str, now: DateTime<Utc>) -> AppResult<bool> {
     let Some(facts) = Facts::load(tx, id).await? else { return Ok(false) };
     let extras = Extras { followup_url: Some(url), ..Default::default() };
-    write_mail(tx, state, MailTemplate::Followup, id, &facts, &extras, now).await?;
+    write_notice(tx, state, MailTemplate::Followup, id, &facts, &extras, now).await?;
     Ok(true)
 }
 
@@ -461,7 +528,8 @@ pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> AppResult<
     let tomorrow = today_tokyo(now) + Duration::days(1);
     let (from, to) = (from_tokyo(tomorrow, NaiveTime::MIN), from_tokyo(tomorrow + Duration::days(1), NaiveTime::MIN));
     let sql = "UPDATE registrations SET reminder_queued_at = $1
-         WHERE reminder_queued_at IS NULL AND status = 'confirmed' AND registrant_email IS NOT NULL
+         WHERE reminder_queued_at IS NULL AND status = 'confirmed'
+           AND (registrant_email IS NOT NULL OR sms_number IS NOT NULL)
            AND session_id IN (SELECT id FROM sessions WHERE status = 'scheduled' AND starts_at >= $2 AND starts_at < $3)
          RETURNING id";
     claim_and_notify(state, MailTemplate::Reminder, sql, (now, from, to), now).await
@@ -526,7 +594,8 @@ impl ScheduleChange {
 }
 
 /// Tells every confirmed and waitlisted person of session `session_id` what changed:
-/// a mail (with a calendar file that replaces the old entries) to those with an e-mail,
+/// a mail (with a calendar file that replaces the old entries) to those with an e-mail and
+/// an SMS to those who agreed to them,
 /// a call for the staff for those without. A consultation's booking is told only of a
 /// new place: its slot was kept (`seats::check_slots`). The caller holds the lock and
 /// has written the change.
@@ -553,7 +622,7 @@ pub async fn announce_change(
         match Facts::load(tx, id).await? {
             Some(facts) => {
                 let extras = Extras { change: Some(change), ..Default::default() };
-                write_mail(tx, state, MailTemplate::ScheduleChanged, id, &facts, &extras, now).await?;
+                write_notice(tx, state, MailTemplate::ScheduleChanged, id, &facts, &extras, now).await?;
             }
             None => {
                 let detail = change.lines(Lang::Ja).join(" / ");
@@ -587,6 +656,7 @@ mod tests {
             session_title: "スマートフォン初心者講座".into(),
             when_ja: vec!["2026年12月5日(土) 10:00〜12:30".into()],
             when_en: vec!["Sat 5 Dec 2026 10:00–12:30".into()],
+            when_short: "12/5(土)10:00".into(),
             venue_name: "門司市民センター".into(),
             venue_address: "北九州市門司区".into(),
             venue_access: String::new(),
@@ -598,6 +668,7 @@ mod tests {
             status_url: "http://x/registrations/t".into(),
             cancel_url: "http://x/registrations/t/cancel".into(),
             followup_url: "http://x/followup/f".into(),
+            group: Vec::new(),
             venue_phone: "093-331-1881".into(),
             city: MailCity::of(&CityProfile {
                 name: "北九州市".into(),

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use super::{
     attendance,
     calls::{self, CallTask},
-    field, roster, RegistrationStatusView, RosterEntry,
+    field, member_field, roster, RegistrationStatusView, RosterEntry, MAX_GROUP,
 };
 use crate::{
     domain::{
@@ -53,7 +53,7 @@ fn age_options(lang: Lang) -> Vec<(String, String)> {
 
 /// The sign-up fields in the order the forms show them, with their labels: the error
 /// summary names each field it links to.
-fn signup_labels(lang: Lang) -> Vec<(&'static str, String)> {
+fn signup_labels(lang: Lang) -> Vec<(String, String)> {
     [
         (field::CHANNEL, "roster.channel"),
         (field::SLOT, "register.slot"),
@@ -72,10 +72,95 @@ fn signup_labels(lang: Lang) -> Vec<(&'static str, String)> {
         (field::NOTES, "roster.notes"),
         (field::CONSENT, "register.consent"),
         (field::FOLLOWUP_CONSENT, "register.followup_consent_short"),
+        (field::SMS_CONSENT, "register.sms_consent"),
+        (field::IF_NOT_ENOUGH_SEATS, "register.if_not_enough_seats"),
     ]
     .into_iter()
-    .map(|(name, key)| (name, lang.tr(key)))
+    .map(|(name, key)| (name.to_string(), lang.tr(key)))
+    .chain((1..MAX_GROUP).flat_map(|i| {
+        let person = lang.tr_with("register.person_n", &[("n", (i + 1).to_string())]);
+        MEMBER_FIELDS.map(|(name, key)| (member_field(Some(i), name), format!("{person} {}", lang.tr(key))))
+    }))
     .collect()
+}
+
+/// The fields asked of the second to fourth person of a group, and their labels.
+const MEMBER_FIELDS: [(&str, &str); 7] = [
+    (field::ATTENDEE_NAME, "register.name"),
+    (field::ATTENDEE_KANA, "register.kana"),
+    (field::ATTENDEE_PHONE, "register.phone"),
+    (field::AGE_BAND, "register.age_band"),
+    (field::HAS_SMARTPHONE, "register.has_smartphone"),
+    (field::NEEDS_LOANER, "register.needs_loaner"),
+    (field::ATTENDEE_RELATION, "register.member_relation"),
+];
+
+/// How many people the sign-up form asks about: `?people=N` (links offer two to four),
+/// or as many as a refused submission held.
+fn people_asked() -> usize {
+    let state = form_state();
+    let sent = (1..MAX_GROUP)
+        .filter(|i| state.value(&member_field(Some(*i), field::ATTENDEE_NAME)).is_some_and(|v| !v.trim().is_empty()))
+        .max()
+        .map_or(1, |i| i + 1);
+    let asked = query_param("people").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
+    asked.max(sent).clamp(1, MAX_GROUP)
+}
+
+/// Links that ask the form for one to four people (no script needed).
+fn group_links(path: &str, people: usize, lang: Lang) -> impl IntoView {
+    let links = (1..=MAX_GROUP)
+        .filter(|n| *n != people)
+        .map(|n| {
+            let label = lang.tr_with("register.people_n", &[("n", n.to_string())]);
+            view! { <a class="button button-secondary" href=format!("{path}?people={n}#people")>{label}</a> }
+        })
+        .collect_view();
+    view! {
+        <div class="stack no-print" id="people">
+            <p>{lang.tr(if people > 1 { "register.group_asked" } else { "register.group_offer" })}</p>
+            <p class="button-row">{links}</p>
+        </div>
+    }
+}
+
+/// The second to fourth person of a group (`attendees.{i}.*`) and, for a group, what to
+/// do when fewer seats are left than people: wait together (the default) or split.
+fn group_members(people: usize, loaners: bool, lang: Lang) -> impl IntoView {
+    let members = (1..people)
+        .map(|i| {
+            let f = |name: &str| member_field(Some(i), name);
+            view! {
+                <fieldset class="fieldset">
+                    <legend>{lang.tr_with("register.person_n", &[("n", (i + 1).to_string())])}</legend>
+                    <TextField name=f(field::ATTENDEE_NAME) label=lang.tr("register.name") required=true autocomplete="off"/>
+                    <TextField name=f(field::ATTENDEE_KANA) label=lang.tr("register.kana") hint=lang.tr("register.kana_hint") autocomplete="off"/>
+                    <TextField name=f(field::ATTENDEE_PHONE) label=lang.tr("register.phone") input_type="tel" inputmode="tel" required=true hint=lang.tr("register.member_phone_hint") autocomplete="off"/>
+                    <SelectField name=f(field::AGE_BAND) label=lang.tr("register.age_band") options=age_options(lang) required=true empty=lang.tr("form.choose")/>
+                    <RadioGroup name=f(field::HAS_SMARTPHONE) legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>
+                    {loaners.then(|| view! { <Checkbox name=f(field::NEEDS_LOANER) label=lang.tr("register.needs_loaner")/> })}
+                    <SelectField name=f(field::ATTENDEE_RELATION) label=lang.tr("register.member_relation") options=member_relations(lang) value=Relation::Family.as_str()/>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    let choices = vec![
+        ("waitlist_all".to_string(), lang.tr("register.seats_waitlist_all")),
+        ("split".to_string(), lang.tr("register.seats_split")),
+    ];
+    view! {
+        {members}
+        {(people > 1).then(|| view! {
+            <RadioGroup name=field::IF_NOT_ENOUGH_SEATS legend=lang.tr("register.if_not_enough_seats") options=choices value="waitlist_all"/>
+        })}
+    }
+}
+
+fn member_relations(lang: Lang) -> Vec<(String, String)> {
+    [Relation::Family, Relation::Other]
+        .iter()
+        .map(|r| (r.as_str().to_string(), lang.tr(&format!("register.member_relation_{}", r.as_str()))))
+        .collect()
 }
 
 /// How personal data is used and kept: the retention the server really applies
@@ -136,12 +221,14 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
     }
     let relations = relation_options(lang);
     let is_consultation = s.kind == SessionKind::Consultation;
+    let people = people_asked();
     view! {
         <Title text=title.clone()/>
         <SignUpSteps current=0/>
         <h1>{title}</h1>
         <p class="session-date">{when}" · "{session.venue.name.clone()}</p>
         {full.then(|| view! { <div class="notice notice-warning"><p>{lang.tr("register.full_notice")}</p></div> })}
+        {group_links(&format!("/sessions/{}/register", s.id), people, lang)}
         <form method="post" action=format!("/sessions/{}/register", s.id) class="form" novalidate>
             <FormErrors labels=signup_labels(lang)/>
             <OnceKey/>
@@ -164,6 +251,7 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
                 })}
                 <TextArea name=field::ACCESSIBILITY_NEEDS label=lang.tr("register.accessibility") hint=lang.tr("register.accessibility_hint") rows=2/>
             </fieldset>
+            {group_members(people, s.loaner_devices > 0, lang)}
             <fieldset class="fieldset">
                 <legend>{lang.tr("register.registrant")}</legend>
                 // 本人 until someone says otherwise: the form speaks to the attendee, and a
@@ -182,6 +270,7 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
                 <p>{privacy_notice(lang)}</p>
                 <Checkbox name=field::CONSENT label=lang.tr("register.consent") required=true in_group=true/>
                 <Checkbox name=field::FOLLOWUP_CONSENT label=lang.tr("register.followup_consent") in_group=true/>
+                <Checkbox name=field::SMS_CONSENT label=lang.tr("register.sms_consent") in_group=true/>
             </fieldset>
             <button type="submit" class="button button-primary button-large">
                 {lang.tr(if full { "sessions.join_waitlist" } else { "register.submit" })}
@@ -250,6 +339,13 @@ fn review_view(session: &SessionDetail, form: &FormState, lang: Lang) -> impl In
         rows.push((lang.tr("register.needs_loaner"), lang.tr("form.yes")));
     }
     rows.push((lang.tr("register.accessibility"), sent(field::ACCESSIBILITY_NEEDS)));
+    for i in 1..MAX_GROUP {
+        let name = sent(&member_field(Some(i), field::ATTENDEE_NAME));
+        if !name.is_empty() {
+            let line = format!("{name}（{}）", phone(sent(&member_field(Some(i), field::ATTENDEE_PHONE))));
+            rows.push((lang.tr_with("register.person_n", &[("n", (i + 1).to_string())]), line));
+        }
+    }
     rows.push((lang.tr("register.relation"), label_of(relation_options(lang), sent(field::RELATION))));
     if someone_else {
         rows.push((lang.tr("register.registrant_name"), sent(field::REGISTRANT_NAME)));
@@ -258,6 +354,9 @@ fn review_view(session: &SessionDetail, form: &FormState, lang: Lang) -> impl In
     rows.push((lang.tr("register.email"), email.clone().unwrap_or_default()));
     if form.sent(field::FOLLOWUP_CONSENT, "on") {
         rows.push((lang.tr("register.followup_consent_short"), lang.tr("form.yes")));
+    }
+    if form.sent(field::SMS_CONSENT, "on") {
+        rows.push((lang.tr("register.sms_consent"), lang.tr("form.yes")));
     }
     rows.retain(|(_, value)| !value.is_empty());
     let mail_line = match &email {
@@ -394,6 +493,18 @@ fn registration_view(token: &str, reg: RegistrationStatusView, session: SessionD
         <p class="field-hint">{lang.tr("registration.keep_link")}</p>
         {calendar_links}
         <p class="no-print"><PrintButton label=lang.tr("registration.print")/></p>
+        {reg.sms_number.clone().map(|number| view! {
+            <section id="sms" class="stack no-print" aria-labelledby="sms-heading">
+                <h2 id="sms-heading">{lang.tr("registration.sms_title")}</h2>
+                <p>{lang.tr_with("registration.sms_text", &[("number", masked(&number))])}</p>
+                <form method="post" action=format!("/registrations/{token}/sms/stop")>
+                    <button type="submit" class="button button-secondary">{lang.tr("registration.sms_stop")}</button>
+                </form>
+            </section>
+        })}
+        {query_flag("sms_stopped").then(|| view! {
+            <p id="sms" class="notice notice-success" role="status">{lang.tr("registration.sms_stopped")}</p>
+        })}
         {can_cancel.then(|| view! {
             <section id="cancel" class="stack no-print" aria-labelledby="cancel-heading">
                 <h2 id="cancel-heading">{lang.tr(if waitlisted { "registration.leave_waitlist_title" } else { "registration.cancel_title" })}</h2>
@@ -403,6 +514,15 @@ fn registration_view(token: &str, reg: RegistrationStatusView, session: SessionD
                 </a></p>
             </section>
         })}
+    }
+}
+
+/// A phone number with its middle hidden (090-****-5678): enough for its owner to know it.
+fn masked(number: &str) -> String {
+    let parts: Vec<&str> = number.split('-').collect();
+    match parts.as_slice() {
+        [head, middle, tail] => format!("{head}-{}-{tail}", "*".repeat(middle.len())),
+        _ => number.chars().enumerate().map(|(i, c)| if (3..7).contains(&i) { '*' } else { c }).collect(),
     }
 }
 
@@ -572,6 +692,7 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
     ];
     let slot_minutes = session.slot_minutes.unwrap_or(0);
     let is_consultation = s.kind == SessionKind::Consultation;
+    let people = people_asked();
     let mut roster_headers = vec!["#".to_string(), lang.tr("roster.status")];
     if is_consultation {
         roster_headers.push(lang.tr("register.slot"));
@@ -647,6 +768,7 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
         <section class="no-print stack" aria-labelledby="staff-register-heading">
             <h2 id="staff-register-heading">{lang.tr("roster.add")}</h2>
             <p class="field-hint">{lang.tr("roster.add_hint")}</p>
+            {group_links(&format!("/staff/sessions/{}", s.id), people, lang)}
             <form method="post" action=format!("/staff/sessions/{}", s.id) class="form" novalidate>
                 <FormErrors labels=signup_labels(lang)/>
                 <OnceKey/>
@@ -661,10 +783,12 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
                 <SelectField name=field::AGE_BAND label=lang.tr("register.age_band") options=age_options(lang) required=true empty=lang.tr("form.choose")/>
                 <RadioGroup name=field::HAS_SMARTPHONE legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>
                 {(s.loaner_devices > 0).then(|| view! { <Checkbox name=field::NEEDS_LOANER label=lang.tr("register.needs_loaner")/> })}
+                {group_members(people, s.loaner_devices > 0, lang)}
                 <TextField name=field::REGISTRANT_EMAIL label=lang.tr("register.email_optional") input_type="email" autocomplete="off"/>
                 <TextField name=field::NOTES label=lang.tr("roster.notes") autocomplete="off"/>
                 <Checkbox name=field::CONSENT label=lang.tr("roster.consent") required=true/>
                 <Checkbox name=field::FOLLOWUP_CONSENT label=lang.tr("roster.followup_consent")/>
+                <Checkbox name=field::SMS_CONSENT label=lang.tr("roster.sms_consent")/>
                 <button type="submit" class="button button-primary">{lang.tr("roster.add_submit")}</button>
             </form>
         </section>

@@ -13,7 +13,7 @@ use crate::{
 pub async fn status_by_token(db: &Db, token: &str) -> AppResult<Option<RegistrationStatusView>> {
     let row: Option<RegistrationStatusView> = on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT id, session_id, status, attendee_name, needs_loaner, slot_starts_at, registrant_email
+            "SELECT id, session_id, status, attendee_name, needs_loaner, slot_starts_at, registrant_email, sms_number
              FROM registrations WHERE cancel_token = $1 AND anonymised_at IS NULL",
         )
         .bind(token)
@@ -40,7 +40,7 @@ pub async fn status_by_token(db: &Db, token: &str) -> AppResult<Option<Registrat
 const ROSTER_COLUMNS: &str =
     "id, status, attendance, channel, slot_starts_at, attendee_name, attendee_kana, attendee_phone,
      age_band, has_smartphone, smartphone_os, needs_loaner, accessibility_needs, notes, registrant_name,
-     registrant_email, registrant_phone, registrant_relation, created_at";
+     registrant_email, registrant_phone, registrant_relation, sms_number, created_at";
 
 /// The people registered for a session: confirmed first, then the waitlist, then cancelled.
 pub async fn roster(db: &Db, viewer: &Viewer, session_id: i64) -> AppResult<Vec<RosterEntry>> {

@@ -57,10 +57,11 @@ async fn reread(tx: &mut Tx, session_id: i64) -> AppResult<LockedSession> {
     Ok(on_tx!(tx, conn => sqlx::query_as(&sql).bind(session_id).fetch_one(&mut *conn).await)?)
 }
 
-/// Whether one more person can be confirmed (in their slot, for a consultation).
-async fn has_room(tx: &mut Tx, s: &LockedSession, slot: Option<DateTime<Utc>>) -> AppResult<bool> {
-    if s.confirmed_count >= s.capacity {
-        return Ok(false);
+/// How many more people can be confirmed (in their slot, for a consultation).
+async fn room(tx: &mut Tx, s: &LockedSession, slot: Option<DateTime<Utc>>) -> AppResult<usize> {
+    let seats = (s.capacity - s.confirmed_count).max(0) as usize;
+    if seats == 0 {
+        return Ok(0);
     }
     match (slot, s.advisors) {
         (Some(slot), Some(advisors)) => {
@@ -73,9 +74,9 @@ async fn has_room(tx: &mut Tx, s: &LockedSession, slot: Option<DateTime<Utc>>) -
                 .fetch_one(&mut *conn)
                 .await
             })?;
-            Ok(taken < advisors as i64)
+            Ok(seats.min((advisors as i64 - taken).max(0) as usize))
         }
-        _ => Ok(true),
+        _ => Ok(seats),
     }
 }
 
@@ -96,18 +97,34 @@ pub struct Admission {
     pub waitlist_position: Option<i64>,
 }
 
-/// Seats one new sign-up (in its slot, for a consultation) or puts it on the waitlist,
-/// and counts it. The caller holds the lock and writes the registration row.
-pub async fn admit(tx: &mut Tx, locked: &LockedSession, slot: Option<DateTime<Utc>>) -> AppResult<Admission> {
-    let admission = if has_room(tx, locked, slot).await? {
-        Admission { status: RegistrationStatus::Confirmed, waitlist_position: None }
-    } else {
-        // Under the lock the newcomer is the last of the session's waitlisted: the tally
-        // gives its place without counting rows (one round trip less while others wait).
-        Admission { status: RegistrationStatus::Waitlisted, waitlist_position: Some(locked.waitlist_count as i64 + 1) }
-    };
-    bump(tx, locked.id, admission.status, 1).await?;
-    Ok(admission)
+/// Seats a new sign-up of `people` persons (in its slot, for a consultation) or puts them
+/// on the waitlist, and counts them: all seated when there is room for all; with fewer
+/// seats than people, all waitlisted together — or, when the sign-up asked to `split`,
+/// as many seated as fit and the rest waitlisted. Never a split the sign-up did not ask
+/// for. One admission per person, in order; the caller holds the lock and writes the rows.
+pub async fn admit_group(
+    tx: &mut Tx,
+    locked: &LockedSession,
+    slot: Option<DateTime<Utc>>,
+    people: usize,
+    split: bool,
+) -> AppResult<Vec<Admission>> {
+    let room = room(tx, locked, slot).await?;
+    let seated = if room >= people || split { room.min(people) } else { 0 };
+    // Under the lock the newcomers are the last of the session's waitlisted: the tally
+    // gives their places without counting rows (one round trip less while others wait).
+    let admissions = (0..people)
+        .map(|i| match i.checked_sub(seated) {
+            None => Admission { status: RegistrationStatus::Confirmed, waitlist_position: None },
+            Some(behind) => Admission {
+                status: RegistrationStatus::Waitlisted,
+                waitlist_position: Some(locked.waitlist_count as i64 + behind as i64 + 1),
+            },
+        })
+        .collect();
+    bump(tx, locked.id, RegistrationStatus::Confirmed, seated as i32).await?;
+    bump(tx, locked.id, RegistrationStatus::Waitlisted, (people - seated) as i32).await?;
+    Ok(admissions)
 }
 
 /// Adds `delta` to the counter of `status` (confirmed or waitlisted).
@@ -148,8 +165,10 @@ async fn set_cancelled(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> AppResult<()
     Ok(())
 }
 
-/// Moves the oldest waitlisted registrations up while there is room, telling each.
-/// The caller holds the session's lock.
+/// Moves the oldest waitlisted registrations up while there is room, telling each. A
+/// group that chose to wait together moves up together, when there is room for all of
+/// its waiting members; until then the people after it may take a freed seat. The
+/// caller holds the session's lock.
 pub async fn promote_waitlisted(tx: &mut Tx, state: &AppState, session_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     loop {
         let session = reread(tx, session_id).await?;
@@ -161,32 +180,39 @@ pub async fn promote_waitlisted(tx: &mut Tx, state: &AppState, session_id: i64, 
         {
             return Ok(());
         }
-        let waiting: Vec<(i64, Option<DateTime<Utc>>)> = on_tx!(tx, conn => {
+        let waiting: Vec<(i64, Option<DateTime<Utc>>, Option<i64>)> = on_tx!(tx, conn => {
             sqlx::query_as(
-                "SELECT id, slot_starts_at FROM registrations WHERE session_id = $1 AND status = 'waitlisted' ORDER BY id",
+                "SELECT id, slot_starts_at, CASE WHEN keeps_together THEN group_id END FROM registrations
+                 WHERE session_id = $1 AND status = 'waitlisted' ORDER BY id",
             )
             .bind(session_id)
             .fetch_all(&mut *conn)
             .await
         })?;
         let mut next = None;
-        for (id, slot) in waiting {
-            if has_room(tx, &session, slot).await? {
-                next = Some(id);
+        for (id, slot, together) in &waiting {
+            let moving: Vec<i64> = match together {
+                Some(group) => waiting.iter().filter(|w| w.2 == Some(*group)).map(|w| w.0).collect(),
+                None => vec![*id],
+            };
+            if room(tx, &session, *slot).await? >= moving.len() {
+                next = Some(moving);
                 break;
             }
         }
-        let Some(id) = next else { return Ok(()) };
-        on_tx!(tx, conn => {
-            sqlx::query("UPDATE registrations SET status = 'confirmed', updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *conn)
-                .await.map(|_| ())
-        })?;
-        bump(tx, session_id, RegistrationStatus::Waitlisted, -1).await?;
-        bump(tx, session_id, RegistrationStatus::Confirmed, 1).await?;
-        notices::notify(tx, state, MailTemplate::Promoted, id, now).await?;
+        let Some(moving) = next else { return Ok(()) };
+        for id in moving {
+            on_tx!(tx, conn => {
+                sqlx::query("UPDATE registrations SET status = 'confirmed', updated_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await.map(|_| ())
+            })?;
+            bump(tx, session_id, RegistrationStatus::Waitlisted, -1).await?;
+            bump(tx, session_id, RegistrationStatus::Confirmed, 1).await?;
+            notices::notify(tx, state, MailTemplate::Promoted, id, now).await?;
+        }
     }
 }
 

@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    field,
+    field, member_field,
     notices::{self, Facts, MailTemplate},
     roster::status_by_token,
-    seats, RegistrationCreated, RegistrationInput, RegistrationStatusView,
+    seats, RegistrationCreated, RegistrationInput, RegistrationStatusView, MAX_GROUP,
 };
 use crate::{
     domain::{
@@ -26,44 +26,62 @@ use crate::{
     sessions::{self, SessionDetail},
 };
 
-/// A sign-up that passed every check.
-struct Checked {
-    attendee_name: String,
-    attendee_kana: String,
-    attendee_phone: String,
+/// One person of a sign-up, checked.
+struct CheckedAttendee {
+    name: String,
+    kana: String,
+    phone: String,
     age_band: AgeBand,
     has_smartphone: bool,
     smartphone_os: Option<SmartphoneOs>,
     needs_loaner: bool,
     accessibility_needs: String,
     notes: String,
+    /// Who they are to the registrant.
+    relation: Relation,
+    /// The mobile number that gets their SMS (when agreed to).
+    sms_number: Option<String>,
+}
+
+/// A sign-up that passed every check: one to four attendees and who signed them up.
+struct Checked {
+    attendees: Vec<CheckedAttendee>,
     registrant_name: String,
     registrant_email: Option<String>,
     registrant_phone: Option<String>,
-    relation: Relation,
     channel: Channel,
     slot_starts_at: Option<DateTime<Utc>>,
     followup_consent: bool,
+    /// With fewer seats than people, seat as many as fit (the rest waitlisted) rather
+    /// than waitlist everyone together.
+    split: bool,
+}
+
+impl Checked {
+    /// The registrant is the (first) attendee.
+    fn signs_up_self(&self) -> bool {
+        self.attendees[0].relation == Relation::Myself
+    }
 }
 
 fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> Result<Checked, AppError> {
     let mut errors = FieldErrors::default();
-    let a = &input.attendee;
     let r = &input.registrant;
-    let attendee_name = errors.check(field::ATTENDEE_NAME, domain::text(&a.name, 60, true, false));
-    let attendee_kana = errors.check(field::ATTENDEE_KANA, Kana::of(&a.name, &a.name_kana));
-    let attendee_phone = errors.check(field::ATTENDEE_PHONE, PhoneNumber::parse(&a.phone));
-    let age_band = errors.check(field::AGE_BAND, domain::choice(&a.age_band, AgeBand::parse));
-    let has_smartphone = errors.check(field::HAS_SMARTPHONE, a.has_smartphone.ok_or(Problem::new("error.choose")));
-    let smartphone_os = match a.smartphone_os.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(os) => errors.check(field::SMARTPHONE_OS, domain::choice(os, SmartphoneOs::parse)).map(Some),
-        None => Some(None),
+    let people: Vec<(Option<usize>, &super::AttendeeInput)> = if input.attendees.is_empty() {
+        vec![(None, &input.attendee)]
+    } else {
+        if input.attendee != super::AttendeeInput::default() {
+            errors.add(field::ATTENDEES, Problem::new("error.attendee_or_attendees"));
+        }
+        input.attendees.iter().enumerate().map(|(i, a)| (Some(i), a)).collect()
     };
-    let needs_loaner = a.needs_loaner.unwrap_or(false);
-    let accessibility_needs =
-        errors.check(field::ACCESSIBILITY_NEEDS, domain::text(&a.accessibility_needs, 500, false, true));
-    let notes = errors.check(field::NOTES, domain::text(&a.notes, 500, false, true));
-
+    if people.len() > MAX_GROUP {
+        return Err(FieldErrors(vec![(
+            field::ATTENDEES.into(),
+            Problem::new("error.group_size").with("max", MAX_GROUP),
+        )])
+        .into());
+    }
     let channel = match input.channel.trim() {
         "" => Some(if by_staff { Channel::Phone } else { Channel::Web }),
         code => errors.check(field::CHANNEL, domain::choice(code, Channel::parse)),
@@ -78,10 +96,65 @@ fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> 
     // The attendee may fill in the form themselves; then they are the registrant, and the
     // registrant's name and phone (fields the form hides for them) are not asked.
     let signs_up_self = relation == Some(Relation::Myself);
-    let registrant_name = if signs_up_self {
-        attendee_name.clone()
-    } else {
-        errors.check(field::REGISTRANT_NAME, domain::text(&r.name, 60, true, false))
+    let mut attendees = Vec::new();
+    for (position, (index, a)) in people.iter().enumerate() {
+        let key = |name: &str| member_field(*index, name);
+        let name = errors.check(&key(field::ATTENDEE_NAME), domain::text(&a.name, 60, true, false));
+        let kana = errors.check(&key(field::ATTENDEE_KANA), Kana::of(&a.name, &a.name_kana));
+        let phone = errors.check(&key(field::ATTENDEE_PHONE), PhoneNumber::parse(&a.phone));
+        let age_band = errors.check(&key(field::AGE_BAND), domain::choice(&a.age_band, AgeBand::parse));
+        let has_smartphone =
+            errors.check(&key(field::HAS_SMARTPHONE), a.has_smartphone.ok_or(Problem::new("error.choose")));
+        let smartphone_os = match a.smartphone_os.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(os) => errors.check(&key(field::SMARTPHONE_OS), domain::choice(os, SmartphoneOs::parse)).map(Some),
+            None => Some(None),
+        };
+        let needs_loaner = a.needs_loaner.unwrap_or(false);
+        if needs_loaner && session.summary.loaner_devices == 0 {
+            errors.add(key(field::NEEDS_LOANER), Problem::new("error.no_loaners"));
+        }
+        let accessibility_needs =
+            errors.check(&key(field::ACCESSIBILITY_NEEDS), domain::text(&a.accessibility_needs, 500, false, true));
+        let notes = errors.check(&key(field::NOTES), domain::text(&a.notes, 500, false, true));
+        // The first person stands in the registrant's relation; the others say theirs
+        // (family when left out: a couple, a parent and a child).
+        let own = match a.relation.trim() {
+            "" if position == 0 => relation,
+            "" => Some(Relation::Family),
+            code => errors.check(&key(field::ATTENDEE_RELATION), domain::choice(code, Relation::parse)),
+        };
+        if let (
+            Some(name),
+            Some(kana),
+            Some(phone),
+            Some(age_band),
+            Some(has_smartphone),
+            Some(smartphone_os),
+            Some(accessibility_needs),
+            Some(notes),
+            Some(relation),
+        ) = (name, kana, phone, age_band, has_smartphone, smartphone_os, accessibility_needs, notes, own)
+        {
+            attendees.push(CheckedAttendee {
+                name,
+                kana: kana.as_str().to_string(),
+                phone: phone.as_str().to_string(),
+                age_band,
+                has_smartphone,
+                smartphone_os,
+                needs_loaner,
+                accessibility_needs,
+                notes,
+                relation,
+                sms_number: None,
+            });
+        }
+    }
+    let first_phone = attendees.first().map(|a| a.phone.clone());
+    let registrant_name = match (signs_up_self, attendees.first()) {
+        (true, Some(first)) => Some(first.name.clone()),
+        (true, None) => None,
+        (false, _) => errors.check(field::REGISTRANT_NAME, domain::text(&r.name, 60, true, false)),
     };
     let registrant_email = match r.email.trim() {
         "" => Some(None),
@@ -89,7 +162,7 @@ fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> 
     };
     let registrant_phone = match r.phone.trim() {
         // Signing oneself up, one's own phone is the way to reach one: never typed twice.
-        _ if signs_up_self => Some(attendee_phone.as_ref().map(|p| p.as_str().to_string())),
+        _ if signs_up_self => Some(first_phone),
         "" => Some(None),
         phone => errors.check(field::REGISTRANT_PHONE, PhoneNumber::parse(phone)).map(|p| Some(p.as_str().to_string())),
     };
@@ -101,9 +174,35 @@ fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> 
     if !input.consent {
         errors.add(field::CONSENT, Problem::new("error.consent"));
     }
-    if needs_loaner && session.summary.loaner_devices == 0 {
-        errors.add(field::NEEDS_LOANER, Problem::new("error.no_loaners"));
+    // The same person twice in one sign-up is one mistake, not two seats.
+    let mut seen = std::collections::HashSet::new();
+    for (a, (index, _)) in attendees.iter().zip(&people) {
+        if !seen.insert((a.name.clone(), a.phone.clone())) {
+            errors.add(member_field(*index, field::ATTENDEE_NAME), Problem::new("error.same_person_twice"));
+        }
     }
+    if input.sms_consent {
+        let registrant_mobile = registrant_phone.clone().flatten().filter(|p| domain::is_mobile(p));
+        for a in &mut attendees {
+            // Their own mobile first: the texts are about their seat.
+            a.sms_number = Some(a.phone.clone()).filter(|p| domain::is_mobile(p)).or(registrant_mobile.clone());
+        }
+        // Told beside the other mistakes, so one round fixes them all.
+        if attendees.iter().any(|a| a.sms_number.is_none()) || (attendees.is_empty() && registrant_mobile.is_none()) {
+            let typed = people.iter().map(|(_, a)| a.phone.trim()).chain([r.phone.trim()]);
+            let mut numbers: Vec<&str> = typed.filter(|p| !p.is_empty()).collect();
+            numbers.dedup();
+            errors.add(field::SMS_CONSENT, Problem::new("error.sms_needs_mobile").with("value", numbers.join("、")));
+        }
+    }
+    let split = match input.if_not_enough_seats.trim() {
+        "" | "waitlist_all" => Some(false),
+        "split" => Some(true),
+        _ => {
+            errors.add(field::IF_NOT_ENOUGH_SEATS, Problem::new("error.if_not_enough_seats"));
+            None
+        }
+    };
     let slot_starts_at = if session.summary.kind == SessionKind::Consultation {
         errors.check(field::SLOT, check_slot(input.slot_starts_at.as_deref(), session)).map(Some)
     } else {
@@ -111,22 +210,14 @@ fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> 
     };
     errors.into_result()?;
     Ok(Checked {
-        attendee_name: attendee_name.expect("checked"),
-        attendee_kana: attendee_kana.expect("checked").as_str().to_string(),
-        attendee_phone: attendee_phone.expect("checked").as_str().to_string(),
-        age_band: age_band.expect("checked"),
-        has_smartphone: has_smartphone.expect("checked"),
-        smartphone_os: smartphone_os.expect("checked"),
-        needs_loaner,
-        accessibility_needs: accessibility_needs.expect("checked"),
-        notes: notes.expect("checked"),
+        attendees,
         registrant_name: registrant_name.expect("checked"),
         registrant_email: registrant_email.expect("checked"),
         registrant_phone: registrant_phone.expect("checked"),
-        relation: relation.expect("checked"),
         channel: channel.expect("checked"),
         slot_starts_at: slot_starts_at.expect("checked"),
         followup_consent: input.followup_consent,
+        split: split.expect("checked"),
     })
 }
 
@@ -148,7 +239,7 @@ pub async fn register_by_staff(
     input: &RegistrationInput,
     idempotency_key: Option<&str>,
     now: DateTime<Utc>,
-) -> AppResult<(RegistrationCreated, bool)> {
+) -> AppResult<(Vec<RegistrationCreated>, bool)> {
     let venue_id = sessions::store::venue_of(&state.db, session_id).await?;
     viewer.require_venue(venue_id)?;
     register(state, session_id, input, Some(viewer), idempotency_key, now).await
@@ -194,20 +285,21 @@ pub async fn register_or_review(
     viewer: Option<&Viewer>,
     idempotency_key: Option<&str>,
     confirmed: bool,
-) -> AppResult<Option<(RegistrationCreated, bool)>> {
+) -> AppResult<Option<(Vec<RegistrationCreated>, bool)>> {
     let prepared = prepare(state, session_id, input, viewer, idempotency_key).await?;
     let c = &prepared.checked;
-    if !confirmed && (c.registrant_email.is_some() || c.relation != Relation::Myself) {
+    if !confirmed && (c.registrant_email.is_some() || !c.signs_up_self()) {
         return Ok(None);
     }
     write(state, prepared, viewer, Utc::now()).await.map(Some)
 }
 
-/// Signs someone up. Past capacity they join the waitlist. The same `idempotency_key`
-/// for the same session returns the first registration instead of making another; the
-/// same key with a different body is refused (409 `idempotency_mismatch`), never a
-/// replay that silently drops the second person. Returns the registration and whether
-/// it was created now (false: a replay).
+/// Signs someone up, or a group of up to four together. Past capacity they join the
+/// waitlist; a group with fewer seats left than people is waitlisted together unless
+/// it asked to `split`. The same `idempotency_key` for the same session returns the first
+/// registrations instead of making others; the same key with a different body is refused
+/// (409 `idempotency_mismatch`), never a replay that silently drops someone. Returns the
+/// registrations in the order sent and whether they were created now (false: a replay).
 pub async fn register(
     state: &AppState,
     session_id: i64,
@@ -215,17 +307,18 @@ pub async fn register(
     viewer: Option<&Viewer>,
     idempotency_key: Option<&str>,
     now: DateTime<Utc>,
-) -> AppResult<(RegistrationCreated, bool)> {
+) -> AppResult<(Vec<RegistrationCreated>, bool)> {
     write(state, prepare(state, session_id, input, viewer, idempotency_key).await?, viewer, now).await
 }
 
-/// Writes a prepared sign-up under its session's lock (see `register`).
+/// Writes a prepared sign-up under its session's lock (see `register`): every attendee's
+/// row, seated together by `seats::admit_group`, and one notice for the group.
 async fn write(
     state: &AppState,
     prepared: Prepared,
     viewer: Option<&Viewer>,
     now: DateTime<Utc>,
-) -> AppResult<(RegistrationCreated, bool)> {
+) -> AppResult<(Vec<RegistrationCreated>, bool)> {
     let Prepared { session, by_staff, key, body_hash, checked } = prepared;
     let session_id = session.summary.id;
     let mut tx = state.db.begin().await?;
@@ -246,60 +339,128 @@ async fn write(
     if !by_staff && locked.starts_at <= now {
         return Err(AppError::Conflict(Problem::new("error.session_started")));
     }
-    let seats::Admission { status, waitlist_position } = seats::admit(&mut tx, &locked, checked.slot_starts_at).await?;
-    let token = crate::server::once::random_hex(24);
-    let id: i64 = on_tx!(&mut tx, conn => {
-        sqlx::query_scalar(
-            "INSERT INTO registrations (session_id, status, attendance, channel, slot_starts_at, attendee_name,
-                 attendee_kana, attendee_phone, age_band, has_smartphone, smartphone_os, needs_loaner,
-                 accessibility_needs, notes, registrant_name, registrant_email, registrant_phone,
-                 registrant_relation, consent_at, cancel_token, idempotency_key, created_by, created_at, updated_at,
-                 idempotency_hash, followup_consent_at)
-             VALUES ($1, $2, 'unknown', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 $19, $20, $21, $18, $18, $22, $23)
-             RETURNING id",
-        )
-        .bind(session_id)
-        .bind(status)
-        .bind(checked.channel)
-        .bind(checked.slot_starts_at)
-        .bind(&checked.attendee_name)
-        .bind(&checked.attendee_kana)
-        .bind(&checked.attendee_phone)
-        .bind(checked.age_band)
-        .bind(checked.has_smartphone)
-        .bind(checked.smartphone_os)
-        .bind(checked.needs_loaner)
-        .bind(&checked.accessibility_needs)
-        .bind(&checked.notes)
-        .bind(&checked.registrant_name)
-        .bind(&checked.registrant_email)
-        .bind(&checked.registrant_phone)
-        .bind(checked.relation)
-        .bind(now)
-        .bind(&token)
-        .bind(&key)
-        .bind(viewer.and_then(|v| v.user_id))
-        .bind(key.as_ref().map(|_| &body_hash))
-        .bind(checked.followup_consent.then_some(now))
-        .fetch_one(&mut *conn)
-        .await
-    })?;
-    let template = match status {
-        RegistrationStatus::Confirmed => MailTemplate::Confirmation,
-        _ => MailTemplate::Waitlisted,
-    };
-    if let Some(facts) = facts_for_sign_up(&session, &checked, status, &token) {
-        let extras = notices::Extras { waitlist_position, ..Default::default() };
-        notices::write_mail(&mut tx, state, template, id, &facts, &extras, now).await?;
+    let admissions =
+        seats::admit_group(&mut tx, &locked, checked.slot_starts_at, checked.attendees.len(), checked.split).await?;
+    let mut created = Vec::new();
+    for (position, (a, admission)) in checked.attendees.iter().zip(&admissions).enumerate() {
+        let token = crate::server::once::random_hex(24);
+        // The group's first row carries the key and the body's hash; the others point at it.
+        let group_of = created.first().map(|first: &RegistrationCreated| first.id);
+        let together = checked.attendees.len() > 1 && !checked.split;
+        let id: i64 = on_tx!(&mut tx, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO registrations (session_id, status, attendance, channel, slot_starts_at, attendee_name,
+                     attendee_kana, attendee_phone, age_band, has_smartphone, smartphone_os, needs_loaner,
+                     accessibility_needs, notes, registrant_name, registrant_email, registrant_phone,
+                     registrant_relation, consent_at, cancel_token, idempotency_key, created_by, created_at, updated_at,
+                     idempotency_hash, followup_consent_at, sms_number, sms_consent_at, group_id, keeps_together)
+                 VALUES ($1, $2, 'unknown', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                     $19, $20, $21, $18, $18, $22, $23, $24, $25, $26, $27)
+                 RETURNING id",
+            )
+            .bind(session_id)
+            .bind(admission.status)
+            .bind(checked.channel)
+            .bind(checked.slot_starts_at)
+            .bind(&a.name)
+            .bind(&a.kana)
+            .bind(&a.phone)
+            .bind(a.age_band)
+            .bind(a.has_smartphone)
+            .bind(a.smartphone_os)
+            .bind(a.needs_loaner)
+            .bind(&a.accessibility_needs)
+            .bind(&a.notes)
+            .bind(&checked.registrant_name)
+            .bind(&checked.registrant_email)
+            .bind(&checked.registrant_phone)
+            .bind(a.relation)
+            .bind(now)
+            .bind(&token)
+            .bind(key.as_ref().filter(|_| position == 0))
+            .bind(viewer.and_then(|v| v.user_id))
+            .bind(key.as_ref().filter(|_| position == 0).map(|_| &body_hash))
+            .bind(checked.followup_consent.then_some(now))
+            .bind(&a.sms_number)
+            .bind(a.sms_number.as_ref().map(|_| now))
+            .bind(group_of)
+            .bind(together)
+            .fetch_one(&mut *conn)
+            .await
+        })?;
+        created.push(RegistrationCreated {
+            id,
+            status: admission.status,
+            waitlist_position: admission.waitlist_position,
+            cancel_token: token,
+        });
     }
+    if created.len() > 1 {
+        // The first row is the group's own id: every member, itself included, points at it.
+        on_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE registrations SET group_id = $1 WHERE id = $1").bind(created[0].id).execute(&mut *conn).await.map(|_| ())
+        })?;
+    }
+    write_sign_up_notices(&mut tx, state, &session, &checked, &created, now).await?;
     tx.commit().await?;
     state.outbox.wake();
     if let Some(staff) = viewer.filter(|_| by_staff) {
         // Staff typed in someone's personal data (form or API): on record, as every change of it is.
-        audit::record(&state.db, staff, "registration.create", &format!("registration:{id}"), "").await?;
+        for r in &created {
+            audit::record(&state.db, staff, "registration.create", &format!("registration:{}", r.id), "").await?;
+        }
     }
-    Ok((RegistrationCreated { id, status, waitlist_position, cancel_token: token }, true))
+    Ok((created, true))
+}
+
+/// What a sign-up tells its people: one mail to the registrant listing everyone signed
+/// up (with the first person's facts), and one SMS to each number that gets them.
+async fn write_sign_up_notices(
+    tx: &mut Tx,
+    state: &AppState,
+    session: &SessionDetail,
+    checked: &Checked,
+    created: &[RegistrationCreated],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let group: Vec<notices::GroupMember> = if created.len() > 1 {
+        let base = state.config.public_url.trim_end_matches('/');
+        checked
+            .attendees
+            .iter()
+            .zip(created)
+            .map(|(a, r)| notices::GroupMember {
+                name: a.name.clone(),
+                waitlist_position: r.waitlist_position,
+                status_url: format!("{base}/registrations/{}", r.cancel_token),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut texted: Vec<&str> = Vec::new();
+    for (position, (a, r)) in checked.attendees.iter().zip(created).enumerate() {
+        let new_number = a.sms_number.as_deref().filter(|n| !texted.contains(n));
+        if position > 0 && new_number.is_none() {
+            continue;
+        }
+        texted.extend(new_number);
+        let template = match r.status {
+            RegistrationStatus::Confirmed => MailTemplate::Confirmation,
+            _ => MailTemplate::Waitlisted,
+        };
+        let facts = facts_for_sign_up(session, checked, a, r);
+        let extras = notices::Extras {
+            waitlist_position: r.waitlist_position,
+            group: &group,
+            // The group's mail goes once, with the first person.
+            skip_mail: position > 0,
+            skip_sms: new_number.is_none(),
+            ..Default::default()
+        };
+        notices::write_notice(tx, state, template, r.id, &facts, &extras, now).await?;
+    }
+    Ok(())
 }
 
 /// Live registrations one attendee phone may hold in one session through the public
@@ -313,18 +474,24 @@ const MAX_PER_EMAIL: i64 = 4;
 /// up) and, on the public form, one phone or e-mail holding many seats of a session (one
 /// number once held 80). Under the session's lock, so a rush cannot slip past.
 async fn check_not_hoarding(tx: &mut Tx, session_id: i64, c: &Checked, by_staff: bool) -> AppResult<()> {
-    let person = format!("{} {}", c.attendee_phone, c.attendee_name);
-    if live_with(tx, session_id, "attendee_phone || ' ' || attendee_name", &person).await? > 0 {
-        return Err(AppError::Conflict(Problem::new("error.already_registered").with("name", &c.attendee_name)));
+    for a in &c.attendees {
+        let person = format!("{} {}", a.phone, a.name);
+        if live_with(tx, session_id, "attendee_phone || ' ' || attendee_name", &person).await? > 0 {
+            return Err(AppError::Conflict(Problem::new("error.already_registered").with("name", &a.name)));
+        }
     }
     if by_staff {
         return Ok(());
     }
-    if live_with(tx, session_id, "attendee_phone", &c.attendee_phone).await? >= MAX_PER_PHONE {
-        return Err(AppError::Conflict(Problem::new("error.too_many_per_phone").with("max", MAX_PER_PHONE)));
+    for a in &c.attendees {
+        let same_phone = c.attendees.iter().filter(|b| b.phone == a.phone).count() as i64;
+        if live_with(tx, session_id, "attendee_phone", &a.phone).await? + same_phone > MAX_PER_PHONE {
+            return Err(AppError::Conflict(Problem::new("error.too_many_per_phone").with("max", MAX_PER_PHONE)));
+        }
     }
     if let Some(email) = &c.registrant_email {
-        if live_with(tx, session_id, "registrant_email", email).await? >= MAX_PER_EMAIL {
+        let group = c.attendees.len() as i64;
+        if live_with(tx, session_id, "registrant_email", email).await? + group > MAX_PER_EMAIL {
             return Err(AppError::Conflict(Problem::new("error.too_many_per_email").with("max", MAX_PER_EMAIL)));
         }
     }
@@ -339,48 +506,59 @@ async fn live_with(tx: &mut Tx, session_id: i64, column: &'static str, value: &s
     Ok(on_tx!(tx, conn => sqlx::query_scalar(&sql).bind(session_id).bind(value).fetch_one(&mut *conn).await)?)
 }
 
-/// The registration made earlier with this key, and the hash of the body it was made from.
+/// The registrations made earlier with this key (a group's, in the order sent), and the
+/// hash of the body they were made from.
 async fn find_by_key(
     tx: &mut Tx,
     session_id: i64,
     key: &str,
-) -> AppResult<Option<(RegistrationCreated, Option<String>)>> {
-    let row: Option<(i64, RegistrationStatus, String, Option<String>)> = on_tx!(tx, conn => {
+) -> AppResult<Option<(Vec<RegistrationCreated>, Option<String>)>> {
+    let first: Option<(i64, Option<String>)> = on_tx!(tx, conn => {
+        sqlx::query_as("SELECT id, idempotency_hash FROM registrations WHERE session_id = $1 AND idempotency_key = $2")
+            .bind(session_id)
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await
+    })?;
+    let Some((id, hash)) = first else { return Ok(None) };
+    let rows: Vec<(i64, RegistrationStatus, String)> = on_tx!(tx, conn => {
         sqlx::query_as(
-            "SELECT id, status, cancel_token, idempotency_hash FROM registrations
-             WHERE session_id = $1 AND idempotency_key = $2",
+            "SELECT id, status, cancel_token FROM registrations WHERE id = $1 OR group_id = $1 ORDER BY id",
         )
-        .bind(session_id)
-        .bind(key)
-        .fetch_optional(&mut *conn)
+        .bind(id)
+        .fetch_all(&mut *conn)
         .await
     })?;
-    let Some((id, status, cancel_token, hash)) = row else { return Ok(None) };
-    let waitlist_position = match status {
-        RegistrationStatus::Waitlisted => Some(seats::waitlist_position(tx, session_id, id).await?),
-        _ => None,
-    };
-    Ok(Some((RegistrationCreated { id, status, waitlist_position, cancel_token }, hash)))
+    let mut members = Vec::new();
+    for (id, status, cancel_token) in rows {
+        let waitlist_position = match status {
+            RegistrationStatus::Waitlisted => Some(seats::waitlist_position(tx, session_id, id).await?),
+            _ => None,
+        };
+        members.push(RegistrationCreated { id, status, waitlist_position, cancel_token });
+    }
+    Ok(Some((members, hash)))
 }
 
-/// What the sign-up's mail says, from the session as read before its lock was taken, so
-/// the locked transaction does not wait for these reads. A session edited in between is
-/// mailed as it was, as if the sign-up had come a moment before the edit.
+/// What the sign-up's notice says of attendee `a`, from the session as read before its
+/// lock was taken, so the locked transaction does not wait for these reads. A session
+/// edited in between is told as it was, as if the sign-up had come a moment before the edit.
 fn facts_for_sign_up(
     session: &SessionDetail,
     checked: &Checked,
-    status: RegistrationStatus,
-    cancel_token: &str,
-) -> Option<Facts> {
-    let facts = Facts {
+    a: &CheckedAttendee,
+    created: &RegistrationCreated,
+) -> Facts {
+    Facts {
         session_id: session.summary.id,
-        status,
-        attendee_name: checked.attendee_name.clone(),
+        status: created.status,
+        attendee_name: a.name.clone(),
         registrant_name: checked.registrant_name.clone(),
         registrant_email: checked.registrant_email.clone(),
-        needs_loaner: checked.needs_loaner,
+        sms_number: a.sms_number.clone(),
+        needs_loaner: a.needs_loaner,
         slot_starts_at: checked.slot_starts_at,
-        cancel_token: cancel_token.to_string(),
+        cancel_token: created.cancel_token.clone(),
         title: session.summary.title.clone(),
         what_to_bring: session.what_to_bring.clone(),
         loaner_devices: session.summary.loaner_devices,
@@ -391,8 +569,36 @@ fn facts_for_sign_up(
         venue_phone: session.venue.phone.clone(),
         sequence: session.schedule_sequence,
         meetings: session.meetings.clone(),
-    };
-    facts.has_recipient().then_some(facts)
+    }
+}
+
+/// Stops the SMS of the registration holding this token (its status page's button): the
+/// number is forgotten and the time it stopped kept; messages not yet sent are dropped.
+/// Stopping twice changes nothing.
+pub async fn stop_sms_by_token(state: &AppState, token: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    let id: Option<i64> = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar(
+            "UPDATE registrations SET sms_number = NULL, sms_stopped_at = COALESCE(sms_stopped_at, $2)
+             WHERE cancel_token = $1 AND anonymised_at IS NULL RETURNING id",
+        )
+        .bind(token)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await
+    })?;
+    let id = id.ok_or(AppError::NotFound)?;
+    on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "DELETE FROM outbox WHERE registration_id = $1 AND channel = 'sms' AND sent_at IS NULL AND failed_at IS NULL",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+    })?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Cancels the registration holding this token. Cancelling twice changes nothing.

@@ -24,6 +24,11 @@ pub struct Config {
     #[arg(long, env = "SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
 
+    /// The SMS aggregator: `smpp://system_id:password@host:port?source=…` (SMPP 3.4).
+    /// Unset: SMS are written as text files to `<IPPO_DATA_DIR>/sms-outbox/`.
+    #[arg(long, env = "SMS_URL", global = true)]
+    pub sms_url: Option<String>,
+
     /// `demo` loads the sample city into an empty database; `none` loads nothing.
     #[arg(long, env = "IPPO_SEED", default_value = "none", global = true)]
     pub seed: SeedMode,
@@ -109,6 +114,11 @@ impl Config {
 
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
+    }
+
+    /// Where SMS go as files when no `SMS_URL` is set.
+    pub fn sms_outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("sms-outbox")
     }
 
     /// The public address is this machine (the default, or `localhost`): links in mails

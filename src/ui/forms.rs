@@ -144,7 +144,7 @@ pub fn SelectField(
 /// them; focus moves here when the page comes back refused, so a screen reader reads it
 /// first and a keyboard user tabs straight to the first link.
 #[component]
-pub fn FormErrors(#[prop(optional)] labels: Vec<(&'static str, String)>) -> impl IntoView {
+pub fn FormErrors(#[prop(optional)] labels: Vec<(String, String)>) -> impl IntoView {
     let state = form_state();
     let lang = super::current_lang();
     state.refused().then(|| {

@@ -214,6 +214,22 @@ impl TestApp {
         }
     }
 
+    /// The first column of every row a query returns (text), from a fresh connection.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        macro_rules! on {
+            ($pool:ty) => {{
+                let pool = <$pool>::connect(&self.database_url).await.unwrap();
+                let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap();
+                pool.close().await;
+                rows
+            }};
+        }
+        match self.backend {
+            Backend::Sqlite => on!(sqlx::SqlitePool),
+            Backend::Postgres => on!(sqlx::PgPool),
+        }
+    }
+
     /// Starts another instance of the same app on the same database.
     pub async fn another_instance(&self) -> TestApp {
         let (child, base, metrics) = start_server(&self.env).await;

@@ -203,6 +203,12 @@ async fn every_route_answers_the_matrix(backend: Backend) {
             PUBLIC,
         ),
         case(
+            "POST /registrations/{token}/sms/stop",
+            format!("/registrations/{}/sms/stop", token_of(2)),
+            Body::None,
+            PUBLIC,
+        ),
+        case(
             "POST /survey/{code}",
             format!("/survey/{code}"),
             form(&[("comprehension", "4"), ("satisfaction", "5")]),

@@ -1,6 +1,7 @@
 //! HTTP integration tests: the real server, real SQLite and PostgreSQL, a real SMTP server.
 
 mod helpers;
+mod smsc;
 mod smtp;
 
 mod abuse;
@@ -9,6 +10,7 @@ mod changes;
 mod city;
 mod exchange;
 mod followups;
+mod groups;
 mod inventory;
 mod operations;
 mod pagecache;
@@ -18,4 +20,5 @@ mod registrations;
 mod reports;
 mod security;
 mod sessions;
+mod sms;
 mod venues;
