@@ -1,5 +1,5 @@
 //! The housekeeping loop of every instance: the day-before reminders, closing the
-//! waitlists of sessions that began, queueing the follow-ups that fell due, putting undeliverable mails on the call list,
+//! waitlists of sessions that began, queueing the follow-ups that fell due, reading SMS replies, putting undeliverable mails on the call list,
 //! pruning old rate-limit windows, one-time keys and import previews, and the retention of personal
 //! data. Each job is safe to run on every instance at once (each row is claimed once;
 //! retention and pruning are idempotent).
@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use crate::{
     exchange, followups, privacy,
-    registrations::{calls, notices},
+    registrations::{calls, notices, signup},
     server::{once, ratelimit, state::AppState},
 };
 
@@ -29,6 +29,9 @@ pub fn spawn(state: AppState) {
             }
             if let Err(err) = followups::store::queue_due(&state, Utc::now()).await {
                 tracing::error!(?err, "queueing follow-ups failed");
+            }
+            if let Err(err) = signup::apply_sms_replies(&state.db, Utc::now()).await {
+                tracing::error!(?err, "reading SMS replies failed");
             }
             if let Err(err) = calls::collect_failed_mail(&state.db).await {
                 tracing::error!(?err, "listing undeliverable mails failed");

@@ -140,6 +140,7 @@ test('a daughter signs both parents up in one go', async ({ page }) => {
   const email = await fillForParent(page, mother);
   const second = page.getByRole('group', { name: '2人目の方', exact: true });
   await second.getByLabel(/^お名前/).fill(father);
+  await second.getByLabel(/^フリガナ/).fill('キタキュウ イチロウ');
   await second.getByLabel(/^電話番号/).fill(ownPhone());
   await second.getByLabel(/^年代/).selectOption({ label: '80歳以上' });
   await second.getByRole('group', { name: /スマートフォンをお持ちですか/ }).getByRole('radio', { name: 'いいえ' }).check();

@@ -71,6 +71,10 @@ test('staff enter a phone sign-up with the keyboard only', async ({ page }) => {
   await keyboard.press('Space');
   await expect(followUp).toBeChecked();
 
+  // SMS only with a mobile number: this caller has a landline, so the box stays empty.
+  await keyboard.press('Tab');
+  await expect(form.getByRole('checkbox', { name: /SMSでの連絡に同意された/ })).toBeFocused();
+
   await keyboard.press('Tab');
   await expect(form.getByRole('button', { name: '登録する' })).toBeFocused();
   await keyboard.press('Enter');

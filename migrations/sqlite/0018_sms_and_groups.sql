@@ -19,6 +19,14 @@ CREATE TABLE sms_receipts (
     undelivered BOOLEAN NOT NULL,
     received_at TEXT NOT NULL
 );
+-- Texts people sent back (a reply of 「停止」 stops their SMS), until the housekeeping
+-- reads and deletes them: no copy of them is kept.
+CREATE TABLE sms_replies (
+    id INTEGER PRIMARY KEY,
+    from_number TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
 
 -- Several attendees in one sign-up (issue 17): every member points at the group's first
 -- registration; a group that chose to wait together (`keeps_together`) is seated together.

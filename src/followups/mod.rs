@@ -123,9 +123,11 @@ pub struct Questionnaire {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reach {
-    /// A mail with the link to the registrant.
+    /// A mail with the link to the registrant (and a text too, to those who get them).
     Email,
-    /// A call by the venue's staff (no e-mail, or the mail failed).
+    /// A text with the link, to who agreed to SMS and has no e-mail.
+    Sms,
+    /// A call by the venue's staff (neither e-mail nor SMS, or the message failed).
     Phone,
 }
 
@@ -133,6 +135,7 @@ impl Reach {
     pub fn as_str(self) -> &'static str {
         match self {
             Reach::Email => "email",
+            Reach::Sms => "sms",
             Reach::Phone => "phone",
         }
     }

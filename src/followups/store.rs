@@ -11,6 +11,7 @@ use super::{
 use crate::{
     domain::{self, FieldErrors, Problem},
     i18n::Lang,
+    notify::Channel,
     on_db, on_tx,
     policy::Viewer,
     registrations::notices,
@@ -390,11 +391,15 @@ async fn queue_one(
     let Some(id) = id else { return Ok(false) };
     tally(tx, id, &Delta { sent: 1, ..Default::default() }).await?;
     let url = format!("{}/followup/{token}", state.config.public_url.trim_end_matches('/'));
-    if notices::ask_followup(tx, state, registration_id, &url, now).await? {
+    if let Some(channel) = notices::ask_followup(tx, state, registration_id, &url, now).await? {
+        let reach = match channel {
+            Channel::Email => Reach::Email,
+            Channel::Sms => Reach::Sms,
+        };
         on_tx!(tx, conn => {
             sqlx::query("UPDATE followups SET channel = $2 WHERE id = $1")
                 .bind(id)
-                .bind(Reach::Email.as_str())
+                .bind(reach.as_str())
                 .execute(&mut *conn)
                 .await
                 .map(|_| ())
@@ -403,7 +408,8 @@ async fn queue_one(
     Ok(true)
 }
 
-/// A follow-up's mail was refused for good (the outbox gave up on it).
+/// A follow-up's mail or text was refused for good (the outbox gave up on it, or the
+/// SMSC could not deliver it).
 const MAIL_FAILED: &str = "EXISTS (SELECT 1 FROM outbox o WHERE o.registration_id = f.registration_id
      AND o.template = 'followup' AND o.failed_at IS NOT NULL)";
 
@@ -412,7 +418,7 @@ fn call_sql(condition: &str) -> String {
     format!(
         "SELECT f.id, f.round, s.id AS session_id, s.venue_id, s.title AS session_title, s.ends_at AS session_ends_at,
                 r.attendee_name, r.attendee_kana, r.attendee_phone, r.registrant_name, r.registrant_phone,
-                r.age_band, f.call_attempts, f.last_call_at, (f.channel = 'email' AND {MAIL_FAILED}) AS mail_failed
+                r.age_band, f.call_attempts, f.last_call_at, (f.channel IN ('email', 'sms') AND {MAIL_FAILED}) AS mail_failed
          FROM followups f JOIN registrations r ON r.id = f.registration_id JOIN sessions s ON s.id = f.session_id
          WHERE r.anonymised_at IS NULL AND {condition}
          ORDER BY f.queued_at, f.id"

@@ -207,6 +207,20 @@ pub async fn record_receipt(db: &Db, remote_id: &str, state: &str, undelivered: 
     apply_receipt(db, remote_id).await
 }
 
+/// Keeps a text someone sent back (`from` as the SMSC gives it) until the feature that
+/// reads replies takes it (`registrations::signup::apply_sms_replies`, which deletes it).
+pub async fn record_reply(db: &Db, from: &str, text: &str) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("INSERT INTO sms_replies (from_number, body_text, received_at) VALUES ($1, $2, $3)")
+            .bind(from)
+            .bind(text)
+            .bind(Utc::now())
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
 /// Puts a kept receipt on its message, if the message has its id yet, and forgets it.
 async fn apply_receipt(db: &Db, remote_id: &str) -> Result<(), sqlx::Error> {
     let applied = on_db!(db, pool => {

@@ -13,7 +13,7 @@ use rusmpp::{
     tlvs::{TlvTag, TlvValue},
     tokio_codec::CommandCodec,
     types::COctetString,
-    values::{InterfaceVersion, MessageState, MessageType, Npi, Ton},
+    values::{DataCoding, InterfaceVersion, MessageState, MessageType, Npi, Ton},
     Command, CommandId, CommandStatus, Pdu,
 };
 use tokio::{
@@ -97,6 +97,17 @@ impl Receipt {
     }
 }
 
+/// What the SMSC passes on unasked: a delivery receipt, or a text someone sent back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Incoming {
+    Receipt(Receipt),
+    /// A reply from a phone: its number as the SMSC gives it (`819012345678`) and its text.
+    Reply {
+        from: String,
+        text: String,
+    },
+}
+
 struct Submit {
     parts: Vec<SubmitSm>,
     reply: oneshot::Sender<Result<String, SendFailure>>,
@@ -109,10 +120,10 @@ pub struct SmppClient {
 }
 
 impl SmppClient {
-    /// Starts the session task; receipts the SMSC sends are passed to `receipts`.
-    pub fn start(address: SmppAddress, receipts: mpsc::UnboundedSender<Receipt>) -> SmppClient {
+    /// Starts the session task; receipts and replies the SMSC sends are passed to `incoming`.
+    pub fn start(address: SmppAddress, incoming: mpsc::UnboundedSender<Incoming>) -> SmppClient {
         let (requests, inbox) = mpsc::channel(16);
-        tokio::spawn(run(address, inbox, receipts));
+        tokio::spawn(run(address, inbox, incoming));
         SmppClient { requests }
     }
 
@@ -132,14 +143,14 @@ impl SmppClient {
 type Link = Framed<TcpStream, CommandCodec>;
 
 /// The session task: connect and bind, serve until the link drops, wait, again.
-async fn run(address: SmppAddress, mut inbox: mpsc::Receiver<Submit>, receipts: mpsc::UnboundedSender<Receipt>) {
+async fn run(address: SmppAddress, mut inbox: mpsc::Receiver<Submit>, incoming: mpsc::UnboundedSender<Incoming>) {
     let mut wait = Duration::from_secs(1);
     loop {
         match connect(&address).await {
             Ok(link) => {
                 wait = Duration::from_secs(1);
                 tracing::info!(host = %address.host, port = address.port, "bound to the SMSC");
-                let mut session = Session { link, sequence: 1, receipts: receipts.clone() };
+                let mut session = Session { link, sequence: 1, incoming: incoming.clone() };
                 match session.serve(&mut inbox).await {
                     Ended::Closed => return,
                     Ended::Lost(why) => tracing::warn!(%why, "the SMSC link dropped; reconnecting"),
@@ -207,7 +218,7 @@ enum Ended {
 struct Session {
     link: Link,
     sequence: u32,
-    receipts: mpsc::UnboundedSender<Receipt>,
+    incoming: mpsc::UnboundedSender<Incoming>,
 }
 
 impl Session {
@@ -307,14 +318,11 @@ impl Session {
         let sequence = command.sequence_number();
         let reply = match command.pdu() {
             Some(Pdu::DeliverSm(deliver)) => {
-                match receipt_of(deliver) {
-                    Some(receipt) => {
-                        let _ = self.receipts.send(receipt);
-                    }
-                    // A reply from a phone: people are told to stop messages on their
-                    // status page, which the messages link to.
-                    None => tracing::info!("an SMS reply arrived; not read"),
-                }
+                let event = match receipt_of(deliver) {
+                    Some(receipt) => Incoming::Receipt(receipt),
+                    None => Incoming::Reply { from: deliver.source_addr.to_string(), text: text_of(deliver) },
+                };
+                let _ = self.incoming.send(event);
                 Some(Pdu::DeliverSmResp(DeliverSmResp::default()))
             }
             Some(Pdu::EnquireLink) => Some(Pdu::EnquireLinkResp),
@@ -375,6 +383,18 @@ fn receipt_of(deliver: &DeliverSm) -> Option<Receipt> {
     Some(Receipt { message_id: message_id.or_else(|| field("id"))?, state: state.or_else(|| field("stat"))? })
 }
 
+/// The text of a reply: UCS-2 as Japanese phones send it, else the bytes as they are
+/// (the GSM default alphabet agrees with ASCII for what a reply like STOP holds).
+fn text_of(deliver: &DeliverSm) -> String {
+    let bytes: &[u8] = deliver.short_message().as_ref();
+    if deliver.data_coding == DataCoding::Ucs2 {
+        let units = bytes.chunks_exact(2).map(|pair| u16::from_be_bytes([pair[0], pair[1]]));
+        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+    } else {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
 fn state_name(state: MessageState) -> &'static str {
     match state {
         MessageState::Delivered => "DELIVRD",
@@ -433,6 +453,16 @@ mod tests {
         assert_eq!(receipt, Receipt { message_id: "m17".into(), state: "UNDELIV".into() });
         assert!(receipt.undelivered());
         assert!(receipt_of(&DeliverSm::builder().build()).is_none());
+    }
+
+    #[test]
+    fn replies_are_read_in_ucs2() {
+        let text: Vec<u8> = "停止".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let deliver = DeliverSm::builder()
+            .data_coding(DataCoding::Ucs2)
+            .short_message(rusmpp::types::OctetString::from_vec(text).unwrap())
+            .build();
+        assert_eq!(text_of(&deliver), "停止");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use super::{
     outbox::{self, PendingMessage},
-    smpp::{Receipt, SmppAddress, SmppClient},
+    smpp::{Incoming, SmppAddress, SmppClient},
     Delivered, SendFailure,
 };
 use crate::server::{config::Config, db::Db};
@@ -35,15 +35,16 @@ pub struct SmsTransport {
 
 impl SmsTransport {
     /// From `SMS_URL` (or the SMS outbox folder). With an SMSC, its delivery receipts are
-    /// recorded on the outbox rows of `db` as they come.
+    /// recorded on the outbox rows of `db` as they come, and replies kept for the feature
+    /// that reads them (`sms_replies`).
     pub fn from_config(config: &Config, db: &Db) -> anyhow::Result<SmsTransport> {
         let transport = match &config.sms_url {
             Some(url) => {
                 let address = SmppAddress::parse(url)?;
-                let (receipts, incoming) = mpsc::unbounded_channel();
-                tokio::spawn(record_receipts(db.clone(), incoming));
+                let (events, incoming) = mpsc::unbounded_channel();
+                tokio::spawn(record_incoming(db.clone(), incoming));
                 let source = address.source.clone();
-                Transport::Smpp { client: SmppClient::start(address, receipts), source }
+                Transport::Smpp { client: SmppClient::start(address, events), source }
             }
             None => {
                 let dir = config.sms_outbox_dir();
@@ -106,13 +107,18 @@ fn parts(source: Option<&str>, to: &str, text: &str, reference: u16) -> Result<V
         .map_err(|err| SendFailure::permanent(format!("the text cannot be sent as SMS: {err:?}")))
 }
 
-/// Records receipts as they come; one the SMSC could not deliver fails its message, so
-/// the person lands on the staff's call list like a refused mail.
-async fn record_receipts(db: Db, mut incoming: mpsc::UnboundedReceiver<Receipt>) {
-    while let Some(receipt) = incoming.recv().await {
-        if let Err(err) = outbox::record_receipt(&db, &receipt.message_id, &receipt.state, receipt.undelivered()).await
-        {
-            tracing::warn!(?err, id = %receipt.message_id, "could not record an SMS receipt");
+/// Records receipts as they come (one the SMSC could not deliver fails its message, so
+/// the person lands on the staff's call list like a refused mail) and keeps replies.
+async fn record_incoming(db: Db, mut incoming: mpsc::UnboundedReceiver<Incoming>) {
+    while let Some(event) = incoming.recv().await {
+        let recorded = match &event {
+            Incoming::Receipt(receipt) => {
+                outbox::record_receipt(&db, &receipt.message_id, &receipt.state, receipt.undelivered()).await
+            }
+            Incoming::Reply { from, text } => outbox::record_reply(&db, from, text).await,
+        };
+        if let Err(err) = recorded {
+            tracing::warn!(?err, "could not record what the SMSC sent");
         }
     }
 }

@@ -513,13 +513,20 @@ pub async fn calendar_by_token(state: &AppState, token: &str) -> AppResult<Strin
 
 /// Writes the follow-up mail with its questionnaire `url` for registration `id`, inside
 /// the transaction that queues the follow-up (and its SMS, to those who agreed to them).
-/// Returns false, writing nothing, when neither reaches anyone (the follow-up is then
-/// the staff's call).
-pub async fn ask_followup(tx: &mut Tx, state: &AppState, id: i64, url: &str, now: DateTime<Utc>) -> AppResult<bool> {
-    let Some(facts) = Facts::load(tx, id).await? else { return Ok(false) };
+/// Returns how it went (by mail when there is an e-mail, else by SMS), or `None`,
+/// writing nothing, when neither reaches anyone (the follow-up is then the staff's call).
+pub async fn ask_followup(
+    tx: &mut Tx,
+    state: &AppState,
+    id: i64,
+    url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Channel>> {
+    let Some(facts) = Facts::load(tx, id).await? else { return Ok(None) };
     let extras = Extras { followup_url: Some(url), ..Default::default() };
     write_notice(tx, state, MailTemplate::Followup, id, &facts, &extras, now).await?;
-    Ok(true)
+    let by_mail = facts.registrant_email.as_deref().is_some_and(|e| !e.is_empty());
+    Ok(Some(if by_mail { Channel::Email } else { Channel::Sms }))
 }
 
 /// Queues the day-before reminder for confirmed registrations of sessions starting

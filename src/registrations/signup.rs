@@ -19,7 +19,7 @@ use crate::{
     policy::Viewer,
     server::{
         audit,
-        db::Tx,
+        db::{Db, Tx},
         error::{AppError, AppResult},
         state::AppState,
     },
@@ -577,28 +577,72 @@ fn facts_for_sign_up(
 /// Stopping twice changes nothing.
 pub async fn stop_sms_by_token(state: &AppState, token: &str, now: DateTime<Utc>) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let id: Option<i64> = on_tx!(&mut tx, conn => {
-        sqlx::query_scalar(
-            "UPDATE registrations SET sms_number = NULL, sms_stopped_at = COALESCE(sms_stopped_at, $2)
-             WHERE cancel_token = $1 AND anonymised_at IS NULL RETURNING id",
-        )
-        .bind(token)
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await
-    })?;
-    let id = id.ok_or(AppError::NotFound)?;
-    on_tx!(&mut tx, conn => {
-        sqlx::query(
-            "DELETE FROM outbox WHERE registration_id = $1 AND channel = 'sms' AND sent_at IS NULL AND failed_at IS NULL",
-        )
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
-    })?;
+    if stop_sms(&mut tx, "cancel_token", token, now).await? == 0 {
+        return Err(AppError::NotFound);
+    }
     tx.commit().await?;
     Ok(())
+}
+
+/// Stops the SMS of the live registrations whose `column` (never input) is `value`;
+/// returns how many there were.
+async fn stop_sms(tx: &mut Tx, column: &'static str, value: &str, now: DateTime<Utc>) -> AppResult<usize> {
+    let sql = format!(
+        "UPDATE registrations SET sms_number = NULL, sms_stopped_at = COALESCE(sms_stopped_at, $2)
+         WHERE {column} = $1 AND anonymised_at IS NULL RETURNING id"
+    );
+    let ids: Vec<i64> = on_tx!(tx, conn => sqlx::query_scalar(&sql).bind(value).bind(now).fetch_all(&mut *conn).await)?;
+    for id in &ids {
+        on_tx!(tx, conn => {
+            sqlx::query(
+                "DELETE FROM outbox WHERE registration_id = $1 AND channel = 'sms' AND sent_at IS NULL AND failed_at IS NULL",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+        })?;
+    }
+    Ok(ids.len())
+}
+
+/// What a reply must say to stop the texts (after width folding and upper-casing, without
+/// spaces): the words people use for it, in Japanese and in English.
+const STOP_WORDS: [&str; 6] = ["停止", "ていし", "テイシ", "STOP", "やめて", "不要"];
+
+/// Reads the texts people sent back: one saying 「停止」 (or STOP, …) stops the SMS to
+/// its number, on every live registration, as the status page's button does. Each reply
+/// is deleted once read, so no copy of it stays (housekeeping). Returns how many
+/// registrations stopped.
+pub async fn apply_sms_replies(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
+    let replies: Vec<(i64, String, String)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT id, from_number, body_text FROM sms_replies ORDER BY id LIMIT 500").fetch_all(pool).await
+    })?;
+    let mut stopped = 0;
+    for (id, from, text) in replies {
+        let mut tx = db.begin().await?;
+        let text: String = domain::normalise(&text, false).to_uppercase().split_whitespace().collect();
+        let number = national_number(&from);
+        if let Some(number) = number.filter(|_| STOP_WORDS.iter().any(|w| text.contains(w))) {
+            stopped += stop_sms(&mut tx, "sms_number", &number, now).await?;
+        }
+        on_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM sms_replies WHERE id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
+        })?;
+        tx.commit().await?;
+    }
+    Ok(stopped)
+}
+
+/// A sender as the SMSC gives it (`819012345678`, `+81…` or `090…`) as Ippo keeps
+/// numbers (`090-1234-5678`).
+fn national_number(from: &str) -> Option<String> {
+    let digits: String = from.chars().filter(char::is_ascii_digit).collect();
+    let domestic = match digits.strip_prefix("81") {
+        Some(rest) if digits.len() == 12 => format!("0{rest}"),
+        _ => digits,
+    };
+    PhoneNumber::parse(&domestic).ok().map(|p| p.as_str().to_string())
 }
 
 /// Cancels the registration holding this token. Cancelling twice changes nothing.

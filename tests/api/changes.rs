@@ -319,7 +319,7 @@ async fn a_refused_address_ends_on_the_call_list(backend: Backend) {
     let calls_path = format!("/staff/sessions/{id}/calls");
     eventually(MAIL_WAIT, "the refused mail on the call list", || async {
         let page = app.get(&calls_path, Some(&app.staff_token)).await.text().await.unwrap();
-        page.contains("北九 花子8") && page.contains("メールが届いていません")
+        page.contains("北九 花子8") && page.contains("メールかSMSが届いていません")
     })
     .await;
     assert_eq!(smtp.inbox.refused().await, vec!["nobody@example.jp"], "tried once, not retried");
@@ -338,7 +338,7 @@ async fn a_refused_address_ends_on_the_call_list(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 303);
     let page = app.get(&calls_path, Some(&app.staff_token)).await.text().await.unwrap();
-    assert!(!page.contains("メールが届いていません"));
+    assert!(!page.contains("メールかSMSが届いていません"));
 }
 
 /// The downloaded calendar file is the mailed one, read strictly: CRLF lines of at most

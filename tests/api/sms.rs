@@ -260,7 +260,66 @@ async fn without_an_smsc_texts_are_files_that_stop_and_are_erased(backend: Backe
     assert!(files().is_empty(), "the SMS file is gone");
 }
 
+async fn a_reply_of_stop_ends_the_texts(backend: Backend) {
+    let smsc = Smsc::start(SmsInbox::default()).await;
+    let app = spawn_app(backend, options(smsc.url())).await;
+    let session = app.schedule(10, 7, json!({})).await["id"].as_i64().unwrap();
+    let reg = sign_up(&app, session, 0, "090-2000-0001").await;
+    smsc.inbox.wait_for(1, SMS_WAIT).await;
+    // Typed on a phone: full-width, with a space.
+    smsc.inbox.reply("819020000001", " 停止 ");
+    let id = reg["id"].as_i64().unwrap();
+    eventually(SMS_WAIT, "the texts stopped", || async {
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM registrations WHERE id = {id} AND sms_number IS NULL AND sms_stopped_at IS NOT NULL"
+        ))
+        .await
+            == 1
+    })
+    .await;
+    assert_eq!(app.count_rows("sms_replies").await, 0, "no copy of the reply is kept");
+    let cancel = app.post("/api/v1/registrations/cancel", None, &json!({ "cancel_token": reg["cancel_token"] })).await;
+    assert_eq!(cancel.status(), 200);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE channel = 'sms'").await, 1, "no text after stopping");
+    // Another reply is read and forgotten, and stops nothing.
+    let other = sign_up(&app, session, 1, "090-2000-0002").await["id"].as_i64().unwrap();
+    smsc.inbox.wait_for(2, SMS_WAIT).await;
+    smsc.inbox.reply("819020000002", "ありがとう");
+    eventually(SMS_WAIT, "the reply read", || async { app.count_rows("sms_replies").await == 0 }).await;
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM registrations WHERE id = {other} AND sms_number IS NOT NULL")).await,
+        1
+    );
+}
+
+async fn the_follow_up_reaches_who_has_only_sms(backend: Backend) {
+    let smsc = Smsc::start(SmsInbox::default()).await;
+    let app = spawn_app(backend, options(smsc.url())).await;
+    let starts = Utc::now() - Duration::days(31) - Duration::hours(2);
+    let ended = json!({ "starts_at": starts.to_rfc3339(), "ends_at": (starts + Duration::hours(2)).to_rfc3339() });
+    let session = app.schedule(10, 0, ended).await["id"].as_i64().unwrap();
+    let mut body = signup(0, None);
+    body["attendee"]["phone"] = json!("080-5000-0001");
+    body["channel"] = json!("counter");
+    body["sms_consent"] = json!(true);
+    body["followup_consent"] = json!(true);
+    let res = app.post(&format!("/api/v1/sessions/{session}/registrations"), Some(&app.staff_token), &body).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/registrations/{id}/attendance");
+    assert_eq!(app.post(&path, Some(&app.staff_token), &json!({ "attendance": "attended" })).await.status(), 200);
+    eventually(SMS_WAIT, "the follow-up's text", || async {
+        smsc.inbox.all().await.iter().any(|m| m.to == "818050000001" && m.text.contains("/followup/"))
+    })
+    .await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM followups WHERE channel = 'sms'").await, 1);
+    let calls = app.get("/staff/followups", Some(&app.staff_token)).await.text().await.unwrap();
+    assert!(!calls.contains("北九 花子0"), "not on the follow-up call list: texted");
+}
+
 both_backends!(
+    a_reply_of_stop_ends_the_texts,
+    the_follow_up_reaches_who_has_only_sms,
     confirmation_promotion_change_and_reminder_arrive_once_each,
     the_smsc_down_then_back_delivers_every_sms_once,
     two_instances_send_each_sms_once,

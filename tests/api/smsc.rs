@@ -36,7 +36,7 @@ pub struct ReceivedSms {
     pub ucs2: bool,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SmsInbox {
     messages: Arc<Mutex<Vec<ReceivedSms>>>,
     arrived: Arc<Notify>,
@@ -44,9 +44,29 @@ pub struct SmsInbox {
     refuse: Arc<Vec<String>>,
     /// Numbers accepted, then reported undeliverable by a receipt.
     undeliverable: Arc<Vec<String>>,
+    /// Replies from phones (number, text) for the SMSC to pass to every bound client.
+    replies: tokio::sync::broadcast::Sender<(String, String)>,
+}
+
+impl Default for SmsInbox {
+    fn default() -> SmsInbox {
+        SmsInbox {
+            messages: Default::default(),
+            arrived: Default::default(),
+            refuse: Default::default(),
+            undeliverable: Default::default(),
+            replies: tokio::sync::broadcast::channel(16).0,
+        }
+    }
 }
 
 impl SmsInbox {
+    /// A phone sends `text` back from `from` (`819012345678`): passed on as a
+    /// `deliver_sm` in UCS-2 to the clients bound now.
+    pub fn reply(&self, from: &str, text: &str) {
+        self.replies.send((from.to_string(), text.to_string())).expect("a client is bound");
+    }
+
     /// An inbox whose SMSC refuses the numbers `refuse` and reports `undeliverable` ones so.
     pub fn new(refuse: &[&str], undeliverable: &[&str]) -> SmsInbox {
         let own = |numbers: &[&str]| Arc::new(numbers.iter().map(|n| n.to_string()).collect());
@@ -121,7 +141,19 @@ async fn serve(stream: TcpStream, inbox: SmsInbox, ids: Arc<std::sync::atomic::A
     // Parts of concatenated messages waiting for the rest: (to, reference) → parts by number.
     let mut pending: HashMap<(String, u16), Vec<Option<Vec<u16>>>> = HashMap::new();
     let mut sequence = 1_000_000u32;
-    while let Some(Ok(command)) = link.next().await {
+    let mut replies = inbox.replies.subscribe();
+    loop {
+        let command = tokio::select! {
+            frame = link.next() => match frame {
+                Some(Ok(command)) => command,
+                _ => return,
+            },
+            Ok((from, text)) = replies.recv() => {
+                sequence += 1;
+                let _ = link.send(reply(sequence, &from, &text)).await;
+                continue;
+            }
+        };
         let seq = command.sequence_number();
         let reply: Command = match command.pdu() {
             Some(Pdu::BindTransceiver(bind)) => {
@@ -189,6 +221,18 @@ fn take_part(pending: &mut HashMap<(String, u16), Vec<Option<Vec<u16>>>>, submit
     } else {
         None
     }
+}
+
+/// A text from a phone, in UCS-2 as Japanese phones send it.
+fn reply(sequence: u32, from: &str, text: &str) -> Command {
+    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let deliver = DeliverSm::builder()
+        .source_addr(COctetString::from_str(from).unwrap())
+        .destination_addr(COctetString::from_str("0935822102").unwrap())
+        .data_coding(DataCoding::Ucs2)
+        .short_message(OctetString::from_vec(bytes).unwrap())
+        .build();
+    Command::new(CommandStatus::EsmeRok, sequence, deliver)
 }
 
 /// A delivery receipt in the text of SMPP 3.4 Appendix B.
