@@ -85,3 +85,31 @@ test('staff enter a phone sign-up with the keyboard only', async ({ page }) => {
   await expect(row).toContainText('電話');
   await expect(row).toContainText('70〜74歳');
 });
+
+test('staff sign a couple up by phone in one go', async ({ page }) => {
+  const wife = `電話 花子 ${unique()}`;
+  const husband = `電話 次郎 ${unique()}`;
+  await login(page, STAFF);
+  await page.goto('/staff/sessions/1');
+  const section = page.getByRole('region', { name: '電話・窓口の申し込みを入力する' });
+  // No script: a link asks the form for two people.
+  await section.getByRole('link', { name: '2人で申し込む' }).click();
+  const form = page.getByRole('region', { name: '電話・窓口の申し込みを入力する' }).locator('form');
+  await form.getByLabel(/^お名前/).first().fill(wife);
+  await form.getByLabel(/^電話番号/).first().fill('093-555-0202');
+  await form.getByLabel(/^年代/).first().selectOption('75_79');
+  await form.getByRole('radio', { name: 'いいえ' }).first().check();
+  const second = form.getByRole('group', { name: '2人目の方', exact: true });
+  await second.getByLabel(/^お名前/).fill(husband);
+  await second.getByLabel(/^電話番号/).fill('093-555-0202');
+  await second.getByLabel(/^年代/).selectOption('80_plus');
+  await second.getByRole('group', { name: /スマートフォンをお持ちですか/ }).getByRole('radio', { name: 'いいえ' }).check();
+  await form.getByRole('checkbox', { name: '本人に個人情報の取り扱いを説明し、同意を得た' }).check();
+  await form.getByRole('button', { name: '登録する' }).click();
+
+  await expect(page.getByRole('status')).toHaveText('受け付けました。');
+  // Each has their own roster row.
+  for (const name of [wife, husband]) {
+    await expect(page.getByRole('table').getByRole('row').filter({ hasText: name })).toHaveCount(1);
+  }
+});

@@ -408,10 +408,13 @@ async fn queue_one(
     Ok(true)
 }
 
-/// A follow-up's mail or text was refused for good (the outbox gave up on it, or the
-/// SMSC could not deliver it).
-const MAIL_FAILED: &str = "EXISTS (SELECT 1 FROM outbox o WHERE o.registration_id = f.registration_id
-     AND o.template = 'followup' AND o.failed_at IS NOT NULL)";
+/// Every follow-up message to the person was refused for good (the outbox gave up on it,
+/// or the SMSC could not deliver it): a mail that arrived while the text failed, or one
+/// still being tried, is no reason to call.
+const MAIL_FAILED: &str = "(EXISTS (SELECT 1 FROM outbox o WHERE o.registration_id = f.registration_id
+         AND o.template = 'followup' AND o.failed_at IS NOT NULL)
+     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.registration_id = f.registration_id
+         AND o.template = 'followup' AND o.failed_at IS NULL))";
 
 /// Follow-ups with the person to call, bound by one condition on `f` and `r`.
 fn call_sql(condition: &str) -> String {

@@ -91,7 +91,8 @@ pub async fn anonymise(db: &Db, copies: &Copies, ids: &[i64], now: DateTime<Utc>
             sqlx::query(
                 "UPDATE registrations SET attendee_name = '', attendee_kana = '', attendee_phone = '',
                      accessibility_needs = '', notes = '', registrant_name = '', registrant_email = NULL,
-                     registrant_phone = NULL, sms_number = NULL, idempotency_key = NULL, cancel_token = $2, anonymised_at = $3,
+                     registrant_phone = NULL, sms_number = NULL, idempotency_key = NULL, cancel_token = $2, short_code = NULL,
+                     anonymised_at = $3,
                      updated_at = $3
                  WHERE id = $1 AND anonymised_at IS NULL",
             )

@@ -37,6 +37,7 @@ pub fn form_routes() -> Routes {
         .post("/registrations/{token}/cancel", cancel_form)
         .post("/registrations/{token}/sms/stop", stop_sms_form)
         .get("/registrations/{token}/calendar.ics", calendar_file)
+        .get("/r/{code}", short_link)
         .post("/staff/sessions/{id}", staff_register_form)
         .post("/staff/registrations/{id}/cancel", staff_cancel_form)
         .post("/staff/registrations/{id}/attendance", attendance_form)
@@ -106,6 +107,7 @@ fn attendee_of(form: &Posted, index: Option<usize>) -> AttendeeInput {
         accessibility_needs: get(field::ACCESSIBILITY_NEEDS),
         notes: get(field::NOTES),
         relation: get(field::ATTENDEE_RELATION),
+        slot_starts_at: Some(get(field::ATTENDEE_SLOT)),
     }
 }
 
@@ -209,6 +211,33 @@ async fn by_token<T>(
         act.await
     };
     form.finish(result.await, |_| back)
+}
+
+/// Lookups of short links that found nothing, per client and minute, before the link
+/// answers 429: with 31¹² codes, guessing a live one stays hopeless.
+pub const SHORT_LINK_MISSES: u32 = 20;
+
+/// A text's short link (`/r/{code}`): on to the registration's status page. A code that
+/// leads nowhere goes to the page a wrong link gets (404), and counts against the client.
+async fn short_link(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let bucket = format!("short-link:{client}");
+    if !ratelimit::allow(&state.db, &bucket, SHORT_LINK_MISSES).await? {
+        return Err(AppError::RateLimited);
+    }
+    // Typed from a text rather than tapped, a code may come in capitals or full width.
+    let code = crate::domain::normalise(code.trim(), false).to_ascii_lowercase();
+    let token = if super::is_short_code(&code) { roster::token_by_short_code(&state.db, &code).await? } else { None };
+    match token {
+        Some(token) => {
+            ratelimit::refund(&state.db, &bucket).await?;
+            Ok(see_other(&format!("/registrations/{token}")))
+        }
+        None => Ok(see_other("/registrations/unknown")),
+    }
 }
 
 async fn calendar_file(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {

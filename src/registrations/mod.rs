@@ -50,6 +50,9 @@ pub mod field {
     /// Agrees to get the notices as SMS too (「SMSで連絡を受け取る」).
     pub const SMS_CONSENT: &str = "sms_consent";
     pub const SLOT: &str = "slot_starts_at";
+    /// A consultation group's person with a slot of their own (`attendees.{i}.slot_starts_at`);
+    /// whoever chooses none takes `SLOT`.
+    pub const ATTENDEE_SLOT: &str = "attendee.slot_starts_at";
     /// Check-in: which meeting, and whether the person came.
     pub const MEETING_ID: &str = "meeting_id";
     pub const ATTENDANCE: &str = "attendance";
@@ -68,6 +71,32 @@ pub fn member_field(index: Option<usize>, name: &str) -> String {
     }
 }
 
+/// The characters of a short link's code: digits and lower-case letters without the
+/// look-alikes 0/o and 1/l/i, so a code read out over the phone is typed right.
+const SHORT_CODE_CHARS: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+
+/// A short link's code has 12 of `SHORT_CODE_CHARS`: 31¹² ≈ 2⁵⁹ codes, and the link
+/// counts failed lookups against the client's allowance (`api::SHORT_LINK_MISSES`).
+pub const SHORT_CODE_LEN: usize = 12;
+
+/// A new random code for a registration's short link.
+pub fn new_short_code() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..SHORT_CODE_LEN).map(|_| SHORT_CODE_CHARS[rng.gen_range(0..SHORT_CODE_CHARS.len())] as char).collect()
+}
+
+/// The status page's short link for texts: `<IPPO_PUBLIC_URL>/r/<code>` (a text then
+/// carries 12 characters instead of the 48 of the cancel token).
+pub fn short_link(public_url: &str, code: &str) -> String {
+    format!("{}/r/{code}", public_url.trim_end_matches('/'))
+}
+
+/// Whether `code` has the shape of a short link's code (what `/r/{code}` looks up).
+pub fn is_short_code(code: &str) -> bool {
+    code.len() == SHORT_CODE_LEN && code.bytes().all(|b| SHORT_CODE_CHARS.contains(&b))
+}
+
 /// The person who comes, as typed (unchecked).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -84,6 +113,9 @@ pub struct AttendeeInput {
     /// In a group, who this person is to the registrant (`self`, `family`, …); the
     /// first person's is the registrant's `relation`, the others' `family` when left out.
     pub relation: String,
+    /// For a consultation: this person's own slot (RFC 3339), when it is not the
+    /// sign-up's `slot_starts_at` — a couple with one advisor books two slots.
+    pub slot_starts_at: Option<String>,
 }
 
 /// The person who fills in the form, as typed (unchecked).
@@ -126,6 +158,9 @@ pub struct RegistrationCreated {
     pub status: RegistrationStatus,
     pub waitlist_position: Option<i64>,
     pub cancel_token: String,
+    /// The code of the status page's short link (texts carry it; the answer does not).
+    #[serde(skip)]
+    pub short_code: Option<String>,
 }
 
 /// What the holder of a cancel token sees of their registration.
@@ -222,4 +257,24 @@ pub fn slot_starts(meetings: &[(DateTime<Utc>, DateTime<Utc>)], minutes: i32) ->
 pub fn slot_label(slot: DateTime<Utc>, minutes: i32) -> String {
     let s = to_tokyo(slot);
     format!("{}〜{}", s.format("%H:%M"), (s + Duration::minutes(minutes as i64)).format("%H:%M"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_codes_are_twelve_unmistakable_characters_and_differ() {
+        let codes: std::collections::HashSet<String> = (0..1000).map(|_| new_short_code()).collect();
+        assert_eq!(codes.len(), 1000, "no two alike in a thousand");
+        for code in &codes {
+            assert!(is_short_code(code), "{code}");
+            assert!(!code.contains(['0', 'o', '1', 'l', 'i']), "no look-alikes: {code}");
+        }
+        assert!(!is_short_code("abc"), "too short");
+        assert!(!is_short_code("ABCDEFGHJKMN"), "looked up in lower case");
+        assert!(!is_short_code("abcdefghjkm0"), "0 is never in a code");
+        assert!(!is_short_code("ａｂｃｄｅｆｇｈｊｋｍｎ"), "full-width letters are not a code");
+        assert_eq!(short_link("https://city.example.jp/", "k7m2q9x4pa3c"), "https://city.example.jp/r/k7m2q9x4pa3c");
+    }
 }

@@ -146,6 +146,9 @@ pub struct MailContext {
     pub changes_ja: Vec<String>,
     pub changes_en: Vec<String>,
     pub status_url: String,
+    /// The status page's short link (`/r/<code>`) for texts; the long one for
+    /// registrations made before short links.
+    pub short_url: String,
     pub cancel_url: String,
     /// The follow-up questionnaire's link (empty but for the follow-up mail).
     pub followup_url: String,
@@ -283,6 +286,8 @@ pub struct Facts {
     pub(super) needs_loaner: bool,
     pub(super) slot_starts_at: Option<DateTime<Utc>>,
     pub(super) cancel_token: String,
+    /// The code of the status page's short link (`/r/<code>`), if it has one.
+    pub(super) short_code: Option<String>,
     pub(super) title: String,
     pub(super) what_to_bring: String,
     pub(super) loaner_devices: i32,
@@ -299,7 +304,7 @@ pub struct Facts {
 
 /// The facts of registrations, bound by one condition on `r` (the registration).
 const FACTS_SQL: &str = "SELECT r.session_id, r.status, r.attendee_name, r.registrant_name, r.registrant_email,
-        r.sms_number, r.needs_loaner, r.slot_starts_at, r.cancel_token, s.title, s.what_to_bring, s.loaner_devices, s.slot_minutes,
+        r.sms_number, r.needs_loaner, r.slot_starts_at, r.cancel_token, r.short_code, s.title, s.what_to_bring, s.loaner_devices, s.slot_minutes,
         v.name AS venue_name, v.address AS venue_address, v.access AS venue_access, v.phone AS venue_phone,
         s.schedule_sequence AS sequence
      FROM registrations r JOIN sessions s ON s.id = r.session_id JOIN venues v ON v.id = s.venue_id";
@@ -352,6 +357,14 @@ impl Facts {
     /// The registration's own page (status, calendar file, cancel).
     fn status_url(&self, public_url: &str) -> String {
         format!("{}/registrations/{}", public_url.trim_end_matches('/'), self.cancel_token)
+    }
+
+    /// The short link to the status page, for texts (the long one when it has no code).
+    fn short_url(&self, public_url: &str) -> String {
+        match &self.short_code {
+            Some(code) => super::short_link(public_url, code),
+            None => self.status_url(public_url),
+        }
     }
 
     /// The calendar file of this registration: the same for the mail and the download;
@@ -419,6 +432,8 @@ pub struct GroupMember {
     pub waitlist_position: Option<i64>,
     /// Their own status page (to check or cancel them alone).
     pub status_url: String,
+    /// Their consultation slot, 「10:00〜10:30」 (one slot per attendee).
+    pub slot: Option<String>,
 }
 
 /// Renders the notice `template` for registration `id` and writes it to the outbox: a
@@ -470,6 +485,7 @@ pub async fn write_notice(
         cancel_url: format!("{status_url}/cancel"),
         followup_url: extras.followup_url.unwrap_or_default().to_string(),
         group: extras.group.to_vec(),
+        short_url: facts.short_url(&state.config.public_url),
         status_url,
         venue_phone: facts.venue_phone.clone(),
         city: MailCity::of(&city),
@@ -673,6 +689,7 @@ mod tests {
             changes_ja: vec!["2026年12月5日(土) 10:00〜12:30 → 2026年12月12日(土) 10:00〜12:30".into()],
             changes_en: vec!["Sat 5 Dec 2026 10:00–12:30 → Sat 12 Dec 2026 10:00–12:30".into()],
             status_url: "http://x/registrations/t".into(),
+            short_url: "http://x/r/abcdefghjkmn".into(),
             cancel_url: "http://x/registrations/t/cancel".into(),
             followup_url: "http://x/followup/f".into(),
             group: Vec::new(),
@@ -714,6 +731,22 @@ mod tests {
         assert!(body.contains("門司市民センター 093-331-1881") && body.contains("093-582-2102"), "{body}");
         let unnamed = MailContext { city: MailCity::of(&CityProfile::default()), ..ctx() };
         assert!(!render(MailTemplate::Reminder, &unnamed).unwrap().body.contains("北九州市 スマホ"));
+    }
+
+    #[test]
+    fn texts_link_the_status_page_by_its_short_link() {
+        for t in [
+            MailTemplate::Confirmation,
+            MailTemplate::Waitlisted,
+            MailTemplate::Promoted,
+            MailTemplate::SessionCancelled,
+            MailTemplate::Reminder,
+            MailTemplate::ScheduleChanged,
+        ] {
+            let text = render_sms(t, &ctx()).unwrap();
+            assert!(text.ends_with("http://x/r/abcdefghjkmn"), "{}: {text}", t.name());
+            assert!(!text.contains("/registrations/"), "{}: {text}", t.name());
+        }
     }
 
     #[test]

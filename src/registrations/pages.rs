@@ -85,7 +85,7 @@ fn signup_labels(lang: Lang) -> Vec<(String, String)> {
 }
 
 /// The fields asked of the second to fourth person of a group, and their labels.
-const MEMBER_FIELDS: [(&str, &str); 7] = [
+const MEMBER_FIELDS: [(&str, &str); 8] = [
     (field::ATTENDEE_NAME, "register.name"),
     (field::ATTENDEE_KANA, "register.kana"),
     (field::ATTENDEE_PHONE, "register.phone"),
@@ -93,6 +93,7 @@ const MEMBER_FIELDS: [(&str, &str); 7] = [
     (field::HAS_SMARTPHONE, "register.has_smartphone"),
     (field::NEEDS_LOANER, "register.needs_loaner"),
     (field::ATTENDEE_RELATION, "register.member_relation"),
+    (field::ATTENDEE_SLOT, "register.slot"),
 ];
 
 /// How many people the sign-up form asks about: `?people=N` (links offer two to four),
@@ -125,8 +126,9 @@ fn group_links(path: &str, people: usize, lang: Lang) -> impl IntoView {
 }
 
 /// The second to fourth person of a group (`attendees.{i}.*`) and, for a group, what to
-/// do when fewer seats are left than people: wait together (the default) or split.
-fn group_members(people: usize, loaners: bool, lang: Lang) -> impl IntoView {
+/// do when fewer seats are left than people: wait together (the default) or split. In a
+/// consultation (`slots` given) each person may choose a slot of their own.
+fn group_members(people: usize, loaners: bool, slots: Option<Vec<(String, String)>>, lang: Lang) -> impl IntoView {
     let members = (1..people)
         .map(|i| {
             let f = |name: &str| member_field(Some(i), name);
@@ -140,6 +142,9 @@ fn group_members(people: usize, loaners: bool, lang: Lang) -> impl IntoView {
                     <RadioGroup name=f(field::HAS_SMARTPHONE) legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>
                     {loaners.then(|| view! { <Checkbox name=f(field::NEEDS_LOANER) label=lang.tr("register.needs_loaner")/> })}
                     <SelectField name=f(field::ATTENDEE_RELATION) label=lang.tr("register.member_relation") options=member_relations(lang) value=Relation::Family.as_str()/>
+                    {slots.clone().map(|options| view! {
+                        <SelectField name=f(field::ATTENDEE_SLOT) label=lang.tr("register.slot") options=options empty=lang.tr("register.slot_same")/>
+                    })}
                 </fieldset>
             }
         })
@@ -251,7 +256,7 @@ fn register_view(session: SessionDetail, lang: Lang) -> impl IntoView {
                 })}
                 <TextArea name=field::ACCESSIBILITY_NEEDS label=lang.tr("register.accessibility") hint=lang.tr("register.accessibility_hint") rows=2/>
             </fieldset>
-            {group_members(people, s.loaner_devices > 0, lang)}
+            {group_members(people, s.loaner_devices > 0, is_consultation.then(|| slot_options(&session, lang)), lang)}
             <fieldset class="fieldset">
                 <legend>{lang.tr("register.registrant")}</legend>
                 // 本人 until someone says otherwise: the form speaks to the attendee, and a
@@ -342,7 +347,10 @@ fn review_view(session: &SessionDetail, form: &FormState, lang: Lang) -> impl In
     for i in 1..MAX_GROUP {
         let name = sent(&member_field(Some(i), field::ATTENDEE_NAME));
         if !name.is_empty() {
-            let line = format!("{name}（{}）", phone(sent(&member_field(Some(i), field::ATTENDEE_PHONE))));
+            let mut line = format!("{name}（{}）", phone(sent(&member_field(Some(i), field::ATTENDEE_PHONE))));
+            if let Some(slot) = Some(sent(&member_field(Some(i), field::ATTENDEE_SLOT))).filter(|v| !v.is_empty()) {
+                line = format!("{line} {}", label_of(slot_options(session, lang), slot));
+            }
             rows.push((lang.tr_with("register.person_n", &[("n", (i + 1).to_string())]), line));
         }
     }
@@ -783,7 +791,7 @@ fn roster_view(session: SessionDetail, roster: Vec<RosterEntry>, lang: Lang) -> 
                 <SelectField name=field::AGE_BAND label=lang.tr("register.age_band") options=age_options(lang) required=true empty=lang.tr("form.choose")/>
                 <RadioGroup name=field::HAS_SMARTPHONE legend=lang.tr("register.has_smartphone") options=yes_no(lang) required=true/>
                 {(s.loaner_devices > 0).then(|| view! { <Checkbox name=field::NEEDS_LOANER label=lang.tr("register.needs_loaner")/> })}
-                {group_members(people, s.loaner_devices > 0, lang)}
+                {group_members(people, s.loaner_devices > 0, is_consultation.then(|| slot_options(&session, lang)), lang)}
                 <TextField name=field::REGISTRANT_EMAIL label=lang.tr("register.email_optional") input_type="email" autocomplete="off"/>
                 <TextField name=field::NOTES label=lang.tr("roster.notes") autocomplete="off"/>
                 <Checkbox name=field::CONSENT label=lang.tr("roster.consent") required=true/>

@@ -10,6 +10,16 @@ use crate::{
     sessions,
 };
 
+/// The cancel token of the live registration whose short link has `code`.
+pub async fn token_by_short_code(db: &Db, code: &str) -> AppResult<Option<String>> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_scalar("SELECT cancel_token FROM registrations WHERE short_code = $1 AND anonymised_at IS NULL")
+            .bind(code)
+            .fetch_optional(pool)
+            .await
+    })?)
+}
+
 pub async fn status_by_token(db: &Db, token: &str) -> AppResult<Option<RegistrationStatusView>> {
     let row: Option<RegistrationStatusView> = on_db!(db, pool => {
         sqlx::query_as(

@@ -57,27 +57,57 @@ async fn reread(tx: &mut Tx, session_id: i64) -> AppResult<LockedSession> {
     Ok(on_tx!(tx, conn => sqlx::query_as(&sql).bind(session_id).fetch_one(&mut *conn).await)?)
 }
 
-/// How many more people can be confirmed (in their slot, for a consultation).
-async fn room(tx: &mut Tx, s: &LockedSession, slot: Option<DateTime<Utc>>) -> AppResult<usize> {
-    let seats = (s.capacity - s.confirmed_count).max(0) as usize;
-    if seats == 0 {
-        return Ok(0);
-    }
-    match (slot, s.advisors) {
-        (Some(slot), Some(advisors)) => {
-            let taken: i64 = on_tx!(tx, conn => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM registrations WHERE session_id = $1 AND status = 'confirmed' AND slot_starts_at = $2",
-                )
-                .bind(s.id)
-                .bind(slot)
-                .fetch_one(&mut *conn)
-                .await
-            })?;
-            Ok(seats.min((advisors as i64 - taken).max(0) as usize))
+/// How many more people can be confirmed in consultation slot `slot`: its advisors less
+/// the people confirmed in it.
+async fn slot_room(tx: &mut Tx, session_id: i64, slot: DateTime<Utc>, advisors: i32) -> AppResult<usize> {
+    let taken: i64 = on_tx!(tx, conn => {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM registrations WHERE session_id = $1 AND status = 'confirmed' AND slot_starts_at = $2",
+        )
+        .bind(session_id)
+        .bind(slot)
+        .fetch_one(&mut *conn)
+        .await
+    })?;
+    Ok((advisors as i64 - taken).max(0) as usize)
+}
+
+/// Which of the people whose slots are `slots` (one each, in order; `None` outside
+/// consultations) could be confirmed now: each takes a seat and, in a consultation, a
+/// place in their own slot, the first in order placed first. The caller holds the lock.
+async fn place(tx: &mut Tx, s: &LockedSession, slots: &[Option<DateTime<Utc>>]) -> AppResult<Vec<bool>> {
+    let mut seats = (s.capacity - s.confirmed_count).max(0) as usize;
+    // Places left in each slot asked for, read once per slot.
+    let mut in_slot: Vec<(DateTime<Utc>, usize)> = Vec::new();
+    let mut placed = Vec::with_capacity(slots.len());
+    for slot in slots {
+        if seats == 0 {
+            placed.push(false);
+            continue;
         }
-        _ => Ok(seats),
+        let free = match (slot, s.advisors) {
+            (Some(t), Some(advisors)) => {
+                let i = match in_slot.iter().position(|(u, _)| u == t) {
+                    Some(i) => i,
+                    None => {
+                        in_slot.push((*t, slot_room(tx, s.id, *t, advisors).await?));
+                        in_slot.len() - 1
+                    }
+                };
+                Some(&mut in_slot[i].1)
+            }
+            _ => None,
+        };
+        let fits = free.as_deref().is_none_or(|n| *n > 0);
+        if fits {
+            seats -= 1;
+            if let Some(n) = free {
+                *n -= 1;
+            }
+        }
+        placed.push(fits);
     }
+    Ok(placed)
 }
 
 /// A waitlisted registration's place in line: how many of its session's waitlisted came first.
@@ -97,44 +127,56 @@ pub struct Admission {
     pub waitlist_position: Option<i64>,
 }
 
-/// Seats a new sign-up of `people` persons (in its slot, for a consultation) or puts them
-/// on the waitlist, and counts them: all seated when there is room for all; with fewer
-/// seats than people, all waitlisted together — or, when the sign-up asked to `split`,
-/// as many seated as fit and the rest waitlisted. Never a split the sign-up did not ask
-/// for. One admission per person, in order; the caller holds the lock and writes the rows.
+/// Seats a new sign-up of one person per entry of `slots` (each in their own slot, for
+/// a consultation: one slot per attendee) or puts them on the waitlist, and counts them:
+/// all seated when each has a place; otherwise all waitlisted together — or, when the
+/// sign-up asked to `split`, those who have a place seated and the rest waitlisted.
+/// Never a split the sign-up did not ask for. One admission per person, in order; the
+/// caller holds the lock and writes the rows.
 pub async fn admit_group(
     tx: &mut Tx,
     locked: &LockedSession,
-    slot: Option<DateTime<Utc>>,
-    people: usize,
+    slots: &[Option<DateTime<Utc>>],
     split: bool,
 ) -> AppResult<Vec<Admission>> {
-    let room = room(tx, locked, slot).await?;
-    let seated = if room >= people || split { room.min(people) } else { 0 };
+    let placed = place(tx, locked, slots).await?;
+    let seat_placed = split || placed.iter().all(|p| *p);
     // Under the lock the newcomers are the last of the session's waitlisted: the tally
     // gives their places without counting rows (one round trip less while others wait).
-    let admissions = (0..people)
-        .map(|i| match i.checked_sub(seated) {
-            None => Admission { status: RegistrationStatus::Confirmed, waitlist_position: None },
-            Some(behind) => Admission {
-                status: RegistrationStatus::Waitlisted,
-                waitlist_position: Some(locked.waitlist_count as i64 + behind as i64 + 1),
-            },
+    let mut behind = locked.waitlist_count as i64;
+    let admissions: Vec<Admission> = placed
+        .iter()
+        .map(|placed| match placed & seat_placed {
+            true => Admission { status: RegistrationStatus::Confirmed, waitlist_position: None },
+            false => {
+                behind += 1;
+                Admission { status: RegistrationStatus::Waitlisted, waitlist_position: Some(behind) }
+            }
         })
         .collect();
-    bump(tx, locked.id, RegistrationStatus::Confirmed, seated as i32).await?;
-    bump(tx, locked.id, RegistrationStatus::Waitlisted, (people - seated) as i32).await?;
+    let seated = admissions.iter().filter(|a| a.status == RegistrationStatus::Confirmed).count() as i32;
+    bump(tx, locked.id, seated, slots.len() as i32 - seated).await?;
     Ok(admissions)
 }
 
-/// Adds `delta` to the counter of `status` (confirmed or waitlisted).
-async fn bump(tx: &mut Tx, session_id: i64, status: RegistrationStatus, delta: i32) -> AppResult<()> {
-    let sql = match status {
-        RegistrationStatus::Confirmed => "UPDATE sessions SET confirmed_count = confirmed_count + $2 WHERE id = $1",
-        RegistrationStatus::Waitlisted => "UPDATE sessions SET waitlist_count = waitlist_count + $2 WHERE id = $1",
-        RegistrationStatus::Cancelled => return Ok(()),
-    };
-    on_tx!(tx, conn => sqlx::query(sql).bind(session_id).bind(delta).execute(&mut *conn).await.map(|_| ()))?;
+/// Adds `confirmed` and `waitlisted` to the session's counters, in one statement (none
+/// when both are 0): every round trip under the lock is waited for by the sign-ups behind.
+async fn bump(tx: &mut Tx, session_id: i64, confirmed: i32, waitlisted: i32) -> AppResult<()> {
+    if (confirmed, waitlisted) == (0, 0) {
+        return Ok(());
+    }
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE sessions SET confirmed_count = confirmed_count + $2, waitlist_count = waitlist_count + $3
+             WHERE id = $1",
+        )
+        .bind(session_id)
+        .bind(confirmed)
+        .bind(waitlisted)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+    })?;
     Ok(())
 }
 
@@ -148,7 +190,10 @@ pub async fn release(tx: &mut Tx, state: &AppState, session_id: i64, id: i64, no
         return Ok(false);
     }
     set_cancelled(tx, id, now).await?;
-    bump(tx, session_id, status, -1).await?;
+    match status {
+        RegistrationStatus::Confirmed => bump(tx, session_id, -1, 0).await?,
+        _ => bump(tx, session_id, 0, -1).await?,
+    }
     notices::notify(tx, state, MailTemplate::Cancelled, id, now).await?;
     promote_waitlisted(tx, state, session_id, now).await?;
     Ok(true)
@@ -191,17 +236,18 @@ pub async fn promote_waitlisted(tx: &mut Tx, state: &AppState, session_id: i64, 
         })?;
         let mut next = None;
         for (id, slot, together) in &waiting {
-            let moving: Vec<i64> = match together {
-                Some(group) => waiting.iter().filter(|w| w.2 == Some(*group)).map(|w| w.0).collect(),
-                None => vec![*id],
+            let moving: Vec<(i64, Option<DateTime<Utc>>)> = match together {
+                Some(group) => waiting.iter().filter(|w| w.2 == Some(*group)).map(|w| (w.0, w.1)).collect(),
+                None => vec![(*id, *slot)],
             };
-            if room(tx, &session, *slot).await? >= moving.len() {
+            let slots: Vec<Option<DateTime<Utc>>> = moving.iter().map(|m| m.1).collect();
+            if place(tx, &session, &slots).await?.iter().all(|p| *p) {
                 next = Some(moving);
                 break;
             }
         }
         let Some(moving) = next else { return Ok(()) };
-        for id in moving {
+        for (id, _) in &moving {
             on_tx!(tx, conn => {
                 sqlx::query("UPDATE registrations SET status = 'confirmed', updated_at = $1 WHERE id = $2")
                     .bind(now)
@@ -209,10 +255,9 @@ pub async fn promote_waitlisted(tx: &mut Tx, state: &AppState, session_id: i64, 
                     .execute(&mut *conn)
                     .await.map(|_| ())
             })?;
-            bump(tx, session_id, RegistrationStatus::Waitlisted, -1).await?;
-            bump(tx, session_id, RegistrationStatus::Confirmed, 1).await?;
-            notices::notify(tx, state, MailTemplate::Promoted, id, now).await?;
+            notices::notify(tx, state, MailTemplate::Promoted, *id, now).await?;
         }
+        bump(tx, session_id, moving.len() as i32, -(moving.len() as i32)).await?;
     }
 }
 

@@ -41,6 +41,8 @@ struct CheckedAttendee {
     relation: Relation,
     /// The mobile number that gets their SMS (when agreed to).
     sms_number: Option<String>,
+    /// For a consultation: their slot (one slot per attendee).
+    slot: Option<DateTime<Utc>>,
 }
 
 /// A sign-up that passed every check: one to four attendees and who signed them up.
@@ -50,7 +52,6 @@ struct Checked {
     registrant_email: Option<String>,
     registrant_phone: Option<String>,
     channel: Channel,
-    slot_starts_at: Option<DateTime<Utc>>,
     followup_consent: bool,
     /// With fewer seats than people, seat as many as fit (the rest waitlisted) rather
     /// than waitlist everyone together.
@@ -147,6 +148,7 @@ fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> 
                 notes,
                 relation,
                 sms_number: None,
+                slot: None,
             });
         }
     }
@@ -203,19 +205,33 @@ fn check(input: &RegistrationInput, session: &SessionDetail, by_staff: bool) -> 
             None
         }
     };
-    let slot_starts_at = if session.summary.kind == SessionKind::Consultation {
-        errors.check(field::SLOT, check_slot(input.slot_starts_at.as_deref(), session)).map(Some)
+    // A consultation books one slot per attendee: their own (`attendees[i].slot_starts_at`,
+    // the form's per-person choice), else the sign-up's `slot_starts_at`.
+    let consultation = session.summary.kind == SessionKind::Consultation;
+    let own_slot = |a: &super::AttendeeInput| a.slot_starts_at.clone().filter(|v| !v.trim().is_empty());
+    let shared_slot = if consultation && people.iter().any(|(_, a)| own_slot(a).is_none()) {
+        errors.check(field::SLOT, check_slot(input.slot_starts_at.as_deref(), session))
     } else {
-        Some(None)
+        None
     };
+    let slots: Vec<Option<DateTime<Utc>>> = people
+        .iter()
+        .map(|(index, a)| match own_slot(a) {
+            _ if !consultation => None,
+            Some(own) => errors.check(&member_field(*index, field::ATTENDEE_SLOT), check_slot(Some(&own), session)),
+            None => shared_slot,
+        })
+        .collect();
     errors.into_result()?;
+    for (a, slot) in attendees.iter_mut().zip(slots) {
+        a.slot = slot;
+    }
     Ok(Checked {
         attendees,
         registrant_name: registrant_name.expect("checked"),
         registrant_email: registrant_email.expect("checked"),
         registrant_phone: registrant_phone.expect("checked"),
         channel: channel.expect("checked"),
-        slot_starts_at: slot_starts_at.expect("checked"),
         followup_consent: input.followup_consent,
         split: split.expect("checked"),
     })
@@ -339,11 +355,12 @@ async fn write(
     if !by_staff && locked.starts_at <= now {
         return Err(AppError::Conflict(Problem::new("error.session_started")));
     }
-    let admissions =
-        seats::admit_group(&mut tx, &locked, checked.slot_starts_at, checked.attendees.len(), checked.split).await?;
+    let slots: Vec<Option<DateTime<Utc>>> = checked.attendees.iter().map(|a| a.slot).collect();
+    let admissions = seats::admit_group(&mut tx, &locked, &slots, checked.split).await?;
     let mut created = Vec::new();
     for (position, (a, admission)) in checked.attendees.iter().zip(&admissions).enumerate() {
         let token = crate::server::once::random_hex(24);
+        let short_code = super::new_short_code();
         // The group's first row carries the key and the body's hash; the others point at it.
         let group_of = created.first().map(|first: &RegistrationCreated| first.id);
         let together = checked.attendees.len() > 1 && !checked.split;
@@ -353,15 +370,16 @@ async fn write(
                      attendee_kana, attendee_phone, age_band, has_smartphone, smartphone_os, needs_loaner,
                      accessibility_needs, notes, registrant_name, registrant_email, registrant_phone,
                      registrant_relation, consent_at, cancel_token, idempotency_key, created_by, created_at, updated_at,
-                     idempotency_hash, followup_consent_at, sms_number, sms_consent_at, group_id, keeps_together)
+                     idempotency_hash, followup_consent_at, sms_number, sms_consent_at, group_id, keeps_together,
+                     short_code)
                  VALUES ($1, $2, 'unknown', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                     $19, $20, $21, $18, $18, $22, $23, $24, $25, $26, $27)
+                     $19, $20, $21, $18, $18, $22, $23, $24, $25, $26, $27, $28)
                  RETURNING id",
             )
             .bind(session_id)
             .bind(admission.status)
             .bind(checked.channel)
-            .bind(checked.slot_starts_at)
+            .bind(a.slot)
             .bind(&a.name)
             .bind(&a.kana)
             .bind(&a.phone)
@@ -385,6 +403,7 @@ async fn write(
             .bind(a.sms_number.as_ref().map(|_| now))
             .bind(group_of)
             .bind(together)
+            .bind(&short_code)
             .fetch_one(&mut *conn)
             .await
         })?;
@@ -393,6 +412,7 @@ async fn write(
             status: admission.status,
             waitlist_position: admission.waitlist_position,
             cancel_token: token,
+            short_code: Some(short_code),
         });
     }
     if created.len() > 1 {
@@ -433,6 +453,7 @@ async fn write_sign_up_notices(
                 name: a.name.clone(),
                 waitlist_position: r.waitlist_position,
                 status_url: format!("{base}/registrations/{}", r.cancel_token),
+                slot: a.slot.map(|t| super::slot_label(t, session.slot_minutes.unwrap_or(0))),
             })
             .collect()
     } else {
@@ -465,18 +486,31 @@ async fn write_sign_up_notices(
 
 /// Live registrations one attendee phone may hold in one session through the public
 /// form: a couple may share a landline. Staff are not limited.
-const MAX_PER_PHONE: i64 = 2;
+const MAX_PER_PHONE: usize = 2;
 /// Live registrations one registrant e-mail may make in one session through the public
 /// form: a family signs up its parents, a friend a small group.
-const MAX_PER_EMAIL: i64 = 4;
+const MAX_PER_EMAIL: usize = 4;
 
 /// Refuses a second seat for the same person (same name and phone, whoever signs them
 /// up) and, on the public form, one phone or e-mail holding many seats of a session (one
 /// number once held 80). Under the session's lock, so a rush cannot slip past.
 async fn check_not_hoarding(tx: &mut Tx, session_id: i64, c: &Checked, by_staff: bool) -> AppResult<()> {
+    // One read of the session's live registrations sharing a phone or the e-mail: every
+    // rule below is decided from it, so the session's lock is held one round trip.
+    let phones = (0..c.attendees.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT attendee_phone, attendee_name, registrant_email FROM registrations
+         WHERE session_id = $1 AND status <> 'cancelled' AND (registrant_email = $2 OR attendee_phone IN ({phones}))"
+    );
+    let live: Vec<(String, String, Option<String>)> = on_tx!(tx, conn => {
+        let mut query = sqlx::query_as(&sql).bind(session_id).bind(&c.registrant_email);
+        for a in &c.attendees {
+            query = query.bind(&a.phone);
+        }
+        query.fetch_all(&mut *conn).await
+    })?;
     for a in &c.attendees {
-        let person = format!("{} {}", a.phone, a.name);
-        if live_with(tx, session_id, "attendee_phone || ' ' || attendee_name", &person).await? > 0 {
+        if live.iter().any(|(phone, name, _)| *phone == a.phone && *name == a.name) {
             return Err(AppError::Conflict(Problem::new("error.already_registered").with("name", &a.name)));
         }
     }
@@ -484,26 +518,18 @@ async fn check_not_hoarding(tx: &mut Tx, session_id: i64, c: &Checked, by_staff:
         return Ok(());
     }
     for a in &c.attendees {
-        let same_phone = c.attendees.iter().filter(|b| b.phone == a.phone).count() as i64;
-        if live_with(tx, session_id, "attendee_phone", &a.phone).await? + same_phone > MAX_PER_PHONE {
+        let same_phone = c.attendees.iter().filter(|b| b.phone == a.phone).count();
+        if live.iter().filter(|(phone, _, _)| *phone == a.phone).count() + same_phone > MAX_PER_PHONE {
             return Err(AppError::Conflict(Problem::new("error.too_many_per_phone").with("max", MAX_PER_PHONE)));
         }
     }
     if let Some(email) = &c.registrant_email {
-        let group = c.attendees.len() as i64;
-        if live_with(tx, session_id, "registrant_email", email).await? + group > MAX_PER_EMAIL {
+        let same_email = live.iter().filter(|(_, _, e)| e.as_ref() == Some(email)).count();
+        if same_email + c.attendees.len() > MAX_PER_EMAIL {
             return Err(AppError::Conflict(Problem::new("error.too_many_per_email").with("max", MAX_PER_EMAIL)));
         }
     }
     Ok(())
-}
-
-/// How many live registrations of a session have `column` (an expression over its own
-/// columns, never input) equal to `value`.
-async fn live_with(tx: &mut Tx, session_id: i64, column: &'static str, value: &str) -> AppResult<i64> {
-    let sql =
-        format!("SELECT COUNT(*) FROM registrations WHERE session_id = $1 AND status <> 'cancelled' AND {column} = $2");
-    Ok(on_tx!(tx, conn => sqlx::query_scalar(&sql).bind(session_id).bind(value).fetch_one(&mut *conn).await)?)
 }
 
 /// The registrations made earlier with this key (a group's, in the order sent), and the
@@ -521,21 +547,21 @@ async fn find_by_key(
             .await
     })?;
     let Some((id, hash)) = first else { return Ok(None) };
-    let rows: Vec<(i64, RegistrationStatus, String)> = on_tx!(tx, conn => {
+    let rows: Vec<(i64, RegistrationStatus, String, Option<String>)> = on_tx!(tx, conn => {
         sqlx::query_as(
-            "SELECT id, status, cancel_token FROM registrations WHERE id = $1 OR group_id = $1 ORDER BY id",
+            "SELECT id, status, cancel_token, short_code FROM registrations WHERE id = $1 OR group_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(&mut *conn)
         .await
     })?;
     let mut members = Vec::new();
-    for (id, status, cancel_token) in rows {
+    for (id, status, cancel_token, short_code) in rows {
         let waitlist_position = match status {
             RegistrationStatus::Waitlisted => Some(seats::waitlist_position(tx, session_id, id).await?),
             _ => None,
         };
-        members.push(RegistrationCreated { id, status, waitlist_position, cancel_token });
+        members.push(RegistrationCreated { id, status, waitlist_position, cancel_token, short_code });
     }
     Ok(Some((members, hash)))
 }
@@ -557,8 +583,9 @@ fn facts_for_sign_up(
         registrant_email: checked.registrant_email.clone(),
         sms_number: a.sms_number.clone(),
         needs_loaner: a.needs_loaner,
-        slot_starts_at: checked.slot_starts_at,
+        slot_starts_at: a.slot,
         cancel_token: created.cancel_token.clone(),
+        short_code: created.short_code.clone(),
         title: session.summary.title.clone(),
         what_to_bring: session.what_to_bring.clone(),
         loaner_devices: session.summary.loaner_devices,
@@ -587,23 +614,20 @@ pub async fn stop_sms_by_token(state: &AppState, token: &str, now: DateTime<Utc>
 /// Stops the SMS of the live registrations whose `column` (never input) is `value`;
 /// returns how many there were.
 async fn stop_sms(tx: &mut Tx, column: &'static str, value: &str, now: DateTime<Utc>) -> AppResult<usize> {
-    let sql = format!(
-        "UPDATE registrations SET sms_number = NULL, sms_stopped_at = COALESCE(sms_stopped_at, $2)
-         WHERE {column} = $1 AND anonymised_at IS NULL RETURNING id"
+    let live = format!("{column} = $1 AND anonymised_at IS NULL");
+    // The texts not yet sent go first, while the rows still name the number.
+    let drop_unsent = format!(
+        "DELETE FROM outbox WHERE channel = 'sms' AND sent_at IS NULL AND failed_at IS NULL
+             AND registration_id IN (SELECT id FROM registrations WHERE {live})"
     );
-    let ids: Vec<i64> = on_tx!(tx, conn => sqlx::query_scalar(&sql).bind(value).bind(now).fetch_all(&mut *conn).await)?;
-    for id in &ids {
-        on_tx!(tx, conn => {
-            sqlx::query(
-                "DELETE FROM outbox WHERE registration_id = $1 AND channel = 'sms' AND sent_at IS NULL AND failed_at IS NULL",
-            )
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map(|_| ())
-        })?;
-    }
-    Ok(ids.len())
+    let stop = format!(
+        "UPDATE registrations SET sms_number = NULL, sms_stopped_at = COALESCE(sms_stopped_at, $2) WHERE {live}"
+    );
+    on_tx!(tx, conn => sqlx::query(&drop_unsent).bind(value).execute(&mut *conn).await.map(|_| ()))?;
+    let stopped: u64 = on_tx!(tx, conn => {
+        sqlx::query(&stop).bind(value).bind(now).execute(&mut *conn).await.map(|r| r.rows_affected())
+    })?;
+    Ok(stopped as usize)
 }
 
 /// What a reply must say to stop the texts (after width folding and upper-casing, without
@@ -637,12 +661,10 @@ pub async fn apply_sms_replies(db: &Db, now: DateTime<Utc>) -> AppResult<usize> 
 /// A sender as the SMSC gives it (`819012345678`, `+81…` or `090…`) as Ippo keeps
 /// numbers (`090-1234-5678`).
 fn national_number(from: &str) -> Option<String> {
-    let digits: String = from.chars().filter(char::is_ascii_digit).collect();
-    let domestic = match digits.strip_prefix("81") {
-        Some(rest) if digits.len() == 12 => format!("0{rest}"),
-        _ => digits,
-    };
-    PhoneNumber::parse(&domestic).ok().map(|p| p.as_str().to_string())
+    // SMSCs write numbers internationally without the plus; a domestic one begins with 0.
+    let from = from.trim();
+    let typed = if from.starts_with("81") { format!("+{from}") } else { from.to_string() };
+    PhoneNumber::parse(&typed).ok().map(|p| p.as_str().to_string())
 }
 
 /// Cancels the registration holding this token. Cancelling twice changes nothing.

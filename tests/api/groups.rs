@@ -4,6 +4,7 @@
 
 use std::time::Duration as StdDuration;
 
+use chrono::{DurationRound, FixedOffset, Utc};
 use serde_json::{json, Value};
 
 use crate::{both_backends, helpers::*, smtp::SmtpSink};
@@ -37,7 +38,8 @@ async fn post(app: &TestApp, session: i64, body: &Value) -> reqwest::Response {
 }
 
 fn statuses(answer: &Value) -> Vec<String> {
-    answer["registrations"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_string()).collect()
+    let Some(registrations) = answer["registrations"].as_array() else { panic!("not a group's answer: {answer}") };
+    registrations.iter().map(|r| r["status"].as_str().unwrap().to_string()).collect()
 }
 
 async fn four_for_three_seats_wait_together_and_move_up_together(backend: Backend) {
@@ -177,6 +179,85 @@ async fn a_group_that_cannot_be_taken_changes_nothing(backend: Backend) {
     assert_eq!(app.count_rows("outbox").await, 0);
 }
 
+/// A consultation books one slot per attendee: a couple with one advisor takes two slots
+/// (each their own), a couple asking for one slot that has one place left waits together
+/// or splits as they chose, and a freed place goes to whoever waits for that slot.
+async fn a_consultation_group_books_one_slot_per_attendee(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app(backend, Options { smtp_port: Some(sink.port), ..Default::default() }).await;
+    let starts = (Utc::now() + chrono::Duration::days(5)).duration_trunc(chrono::Duration::minutes(1)).unwrap();
+    let slot = |n: i64| starts + chrono::Duration::minutes(30 * n);
+    let rfc = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let session = app
+        .schedule(
+            1,
+            5,
+            json!({ "kind": "consultation", "slot_minutes": 30, "advisors": 1,
+                    "starts_at": rfc(slot(0)), "ends_at": rfc(slot(3)) }),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let couple = |first: usize, shared: i64, own: Option<i64>, choice: Option<&str>| {
+        // (A registrant of their own each: one address may sign up four people at most.)
+        let mut body = group(first, 2, choice, Some(&format!("ichiko{first}@example.jp")));
+        body["slot_starts_at"] = json!(rfc(slot(shared)));
+        if let Some(own) = own {
+            body["attendees"][1]["slot_starts_at"] = json!(rfc(slot(own)));
+        }
+        body
+    };
+    // Each in their own slot: both seated, one after the other.
+    let a: Value = post(&app, session, &couple(0, 0, Some(1), None)).await.json().await.unwrap();
+    assert_eq!(statuses(&a), ["confirmed", "confirmed"], "{a}");
+    let booked = app
+        .texts(&format!(
+            "SELECT CAST(slot_starts_at AS TEXT) FROM registrations
+             WHERE session_id = {session} AND status = 'confirmed' ORDER BY id"
+        ))
+        .await;
+    assert_eq!(booked.len(), 2);
+    assert_ne!(booked[0], booked[1], "one slot per attendee: {booked:?}");
+    // The mail lists each person with their own slot.
+    let text = sink.inbox.wait_for(1, MAIL_WAIT).await[0].text();
+    let tokyo = |t: chrono::DateTime<Utc>| t.with_timezone(&FixedOffset::east_opt(9 * 3600).unwrap()).format("%H:%M");
+    for (n, t) in [(0, slot(0)), (1, slot(1))] {
+        let line = format!("門司 花子{n} 様　{}〜{}", tokyo(t), tokyo(t + chrono::Duration::minutes(30)));
+        assert!(text.contains(&line), "{line} in {text}");
+    }
+    // Both asking for the last slot, which has one place: never a silent split.
+    let b: Value = post(&app, session, &couple(10, 2, None, None)).await.json().await.unwrap();
+    assert_eq!(statuses(&b), ["waitlisted", "waitlisted"], "{b}");
+    let c: Value = post(&app, session, &couple(20, 2, None, Some("split"))).await.json().await.unwrap();
+    assert_eq!(statuses(&c), ["confirmed", "waitlisted"], "{c}");
+    // A slot that does not exist is named on that person's field, and nothing is stored.
+    let mut wrong = couple(30, 0, None, None);
+    wrong["attendees"][1]["slot_starts_at"] = json!(rfc(slot(0) + chrono::Duration::minutes(10)));
+    let res = post(&app, session, &wrong).await;
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.unwrap();
+    assert!(err["error"]["fields"]["attendees.1.slot_starts_at"].is_string(), "{err}");
+    assert_eq!(app.count_rows("registrations").await, 6);
+    // A freed place in slot 0 helps nobody waiting (they wait for slot 2)…
+    let cancel = |token: &Value| {
+        let body = json!({ "cancel_token": token });
+        let app = &app;
+        async move { app.post("/api/v1/registrations/cancel", None, &body).await.status() }
+    };
+    assert_eq!(cancel(&a["registrations"][0]["cancel_token"]).await, 200);
+    assert_eq!(app.count_registrations(session, "waitlisted").await, 3);
+    // …one in slot 2 goes to the first who can take it alone: the couple waiting
+    // together needs two places there, the split couple's second needs one.
+    assert_eq!(cancel(&c["registrations"][0]["cancel_token"]).await, 200);
+    let promoted = c["registrations"][1]["id"].as_i64().unwrap();
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM registrations WHERE id = {promoted} AND status = 'confirmed'")).await,
+        1
+    );
+    assert_eq!(app.count_registrations(session, "waitlisted").await, 2);
+    app.cli(&["check"], &[]).await;
+}
+
 async fn a_rush_of_groups_and_singles_never_overbooks_or_splits_a_group(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
     let session = app.schedule(10, 7, json!({})).await["id"].as_i64().unwrap();
@@ -227,4 +308,5 @@ both_backends!(
     one_submission_makes_one_group,
     a_group_that_cannot_be_taken_changes_nothing,
     a_rush_of_groups_and_singles_never_overbooks_or_splits_a_group,
+    a_consultation_group_books_one_slot_per_attendee,
 );

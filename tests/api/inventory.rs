@@ -151,6 +151,7 @@ async fn every_route_answers_the_matrix(backend: Backend) {
     ))
     .await;
     let followup = app.scalar("SELECT id FROM followups WHERE token = 'inventory-token'").await;
+    let short_code = app.texts(&format!("SELECT short_code FROM registrations WHERE id = {}", reg(1))).await.remove(0);
     let start = (Utc::now() + Duration::days(3)).to_rfc3339();
     let end = (Utc::now() + Duration::days(3) + Duration::hours(1)).to_rfc3339();
     let s = session;
@@ -161,6 +162,7 @@ async fn every_route_answers_the_matrix(backend: Backend) {
         case("GET /sessions/{id}/register", format!("/sessions/{s}/register"), Body::None, PUBLIC),
         case("GET /registrations/{token}", format!("/registrations/{}", token_of(1)), Body::None, PUBLIC),
         case("GET /registrations/{token}/cancel", format!("/registrations/{}/cancel", token_of(1)), Body::None, PUBLIC),
+        case("GET /r/{code}", format!("/r/{short_code}"), Body::None, PUBLIC),
         case("GET /text-size", "/text-size?to=large&back=/", Body::None, PUBLIC),
         case(
             "GET /registrations/{token}/calendar.ics",

@@ -104,7 +104,20 @@ async fn confirmation_promotion_change_and_reminder_arrive_once_each(backend: Ba
     let confirmation = to(&messages, "819020000001").into_iter().find(|m| m.text.contains("お席")).unwrap().clone();
     assert!(confirmation.text.starts_with("【北九州市】テスト講座 "), "{}", confirmation.text);
     let token = first["cancel_token"].as_str().unwrap();
-    assert!(confirmation.text.ends_with(&format!("/registrations/{token}")), "the link, whole: {}", confirmation.text);
+    // The text carries the short link, whole; it leads to the status page of that registration.
+    let link = confirmation.text.rsplit(' ').next().unwrap().to_string();
+    let (_, code) = link.rsplit_once("/r/").unwrap_or_else(|| panic!("a short link: {link}"));
+    assert_eq!(code.len(), 12, "{link}");
+    let full_width: String = code.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
+    for typed in [code.to_string(), code.to_uppercase(), full_width] {
+        let res = app.get(&format!("/r/{typed}"), None).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], format!("/registrations/{token}").as_str());
+    }
+    let wrong: String = code.chars().rev().collect();
+    let res = app.get(&format!("/r/{wrong}"), None).await;
+    assert_eq!(res.headers()["location"], "/registrations/unknown", "a wrong code leads nowhere");
+    assert_eq!(app.get("/registrations/unknown", None).await.status(), 404);
     assert!(confirmation.text.chars().count() > 70 && confirmation.parts >= 2, "a long text is concatenated");
     assert!(!confirmation.text.contains("北九 花子"), "no names in a text");
     let change = to(&messages, "819012345678").into_iter().find(|m| m.text.contains("変わりました")).unwrap().clone();
@@ -292,29 +305,45 @@ async fn a_reply_of_stop_ends_the_texts(backend: Backend) {
     );
 }
 
+/// The follow-up goes by text to who has only SMS; whom no follow-up message reached is
+/// called — not who got the mail while the text failed.
 async fn the_follow_up_reaches_who_has_only_sms(backend: Backend) {
-    let smsc = Smsc::start(SmsInbox::default()).await;
+    let smsc = Smsc::start(SmsInbox::new(&["818050000002", "818050000003"], &[])).await;
     let app = spawn_app(backend, options(smsc.url())).await;
     let starts = Utc::now() - Duration::days(31) - Duration::hours(2);
     let ended = json!({ "starts_at": starts.to_rfc3339(), "ends_at": (starts + Duration::hours(2)).to_rfc3339() });
     let session = app.schedule(10, 0, ended).await["id"].as_i64().unwrap();
-    let mut body = signup(0, None);
-    body["attendee"]["phone"] = json!("080-5000-0001");
-    body["channel"] = json!("counter");
-    body["sms_consent"] = json!(true);
-    body["followup_consent"] = json!(true);
-    let res = app.post(&format!("/api/v1/sessions/{session}/registrations"), Some(&app.staff_token), &body).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let path = format!("/api/v1/registrations/{id}/attendance");
-    assert_eq!(app.post(&path, Some(&app.staff_token), &json!({ "attendance": "attended" })).await.status(), 200);
+    // Person 1 has only SMS; person 2 has mail too, but their number is refused; person 3
+    // has only SMS, refused.
+    for (n, email) in [(1, None), (2, Some("mail@example.jp")), (3, None)] {
+        let mut body = signup(n, email.map(String::from));
+        body["attendee"]["phone"] = json!(format!("080-5000-000{n}"));
+        body["channel"] = json!("counter");
+        body["sms_consent"] = json!(true);
+        body["followup_consent"] = json!(true);
+        let res = app.post(&format!("/api/v1/sessions/{session}/registrations"), Some(&app.staff_token), &body).await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let path = format!("/api/v1/registrations/{id}/attendance");
+        assert_eq!(app.post(&path, Some(&app.staff_token), &json!({ "attendance": "attended" })).await.status(), 200);
+    }
     eventually(SMS_WAIT, "the follow-up's text", || async {
         smsc.inbox.all().await.iter().any(|m| m.to == "818050000001" && m.text.contains("/followup/"))
     })
     .await;
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM followups WHERE channel = 'sms'").await, 1);
+    eventually(SMS_WAIT, "the refused follow-up texts given up", || async {
+        app.scalar(
+            "SELECT COUNT(*) FROM outbox WHERE template = 'followup' AND channel = 'sms' AND failed_at IS NOT NULL",
+        )
+        .await
+            == 2
+    })
+    .await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM followups WHERE channel = 'sms'").await, 2);
     let calls = app.get("/staff/followups", Some(&app.staff_token)).await.text().await.unwrap();
-    assert!(!calls.contains("北九 花子0"), "not on the follow-up call list: texted");
+    assert!(!calls.contains("北九 花子1"), "not on the follow-up call list: texted");
+    assert!(!calls.contains("北九 花子2"), "not on the follow-up call list: the mail went");
+    assert!(calls.contains("北九 花子3"), "on the follow-up call list: nothing reached them");
 }
 
 both_backends!(
