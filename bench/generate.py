@@ -18,8 +18,10 @@ there and adds, by default,
     services ticked, help, barriers, and the calls that went unanswered or were declined;
 
 and sets every session's tallies (confirmed_count, waitlist_count, attended_count,
-responses, comprehension_answers/good, satisfaction_answers/good) from the rows it
-wrote, as the application's own transactions would have.
+responses, comprehension_answers/good, satisfaction_answers/good) and the follow-up
+tallies (followup_tallies, followup_choice_tallies, and through their triggers the
+outcome report's cells) from the rows it wrote, as the application's own transactions
+would have.
 
     python3 bench/generate.py --database-url sqlite://data/ippo.db
     python3 bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/ippo_bench
@@ -223,6 +225,9 @@ class SqliteSink:
         cur = self.db.executemany(sql, rows)
         return cur.rowcount
 
+    def execute(self, sql: str) -> None:
+        self.db.execute(sql)
+
     def set_tallies(self, rows: list[tuple]) -> None:
         self.db.executemany(
             "UPDATE sessions SET confirmed_count = ?, waitlist_count = ?, attended_count = ?, responses = ?,"
@@ -287,6 +292,9 @@ class PostgresSink:
             n += 1
         w("\\.\n")
         return n
+
+    def execute(self, sql: str) -> None:
+        self.out.write(sql.rstrip().rstrip(";") + ";\n")
 
     def set_tallies(self, rows: list[tuple]) -> None:
         self.out.write(
@@ -707,6 +715,8 @@ class Generator:
         n = self.sink.copy("followup_answer_choices", ["followup_id", "session_id", "kind", "code", "with_help"],
                            iter(self.choice_rows))
         self.log(f"followup_answer_choices: {n}")
+        for sql in FOLLOWUP_TALLIES_SQL:
+            self.sink.execute(sql)
         self.sink.set_tallies([
             (s.confirmed, s.waitlisted, s.attended, s.responses, s.comp_answers, s.comp_good, s.sat_answers,
              s.sat_good, s.id) for s in self.sessions])
@@ -714,6 +724,26 @@ class Generator:
         self.log("committed; tallies set")
         self.sink.finish(analyze)
         self.log("done" + (" (analyzed)" if analyze else ""))
+
+
+# The follow-up tallies the answer, call and queue transactions keep (migration 0017),
+# recounted from the rows written; their triggers fill the report's cells (0020).
+FOLLOWUP_TALLIES_SQL = [
+    """INSERT INTO followup_tallies (session_id, age_band, device, sent, answered, used, on_own, unreachable, declined)
+    SELECT f.session_id, r.age_band,
+           CASE WHEN r.has_smartphone THEN 'own' WHEN r.needs_loaner THEN 'loaner' ELSE 'none' END,
+           COUNT(*),
+           SUM(CASE WHEN f.answered_at IS NOT NULL THEN 1 ELSE 0 END),
+           SUM(CASE WHEN f.used_any THEN 1 ELSE 0 END),
+           SUM(CASE WHEN f.used_any AND NOT f.with_help THEN 1 ELSE 0 END),
+           SUM(CASE WHEN f.answered_at IS NULL AND f.closed_reason = 'unreachable' THEN 1 ELSE 0 END),
+           SUM(CASE WHEN f.answered_at IS NULL AND f.closed_reason = 'declined' THEN 1 ELSE 0 END)
+    FROM followups f JOIN registrations r ON r.id = f.registration_id
+    GROUP BY f.session_id, r.age_band, CASE WHEN r.has_smartphone THEN 'own' WHEN r.needs_loaner THEN 'loaner' ELSE 'none' END""",
+    """INSERT INTO followup_choice_tallies (session_id, kind, code, count, on_own)
+    SELECT session_id, kind, code, COUNT(*), SUM(CASE WHEN with_help = FALSE THEN 1 ELSE 0 END)
+    FROM followup_answer_choices GROUP BY session_id, kind, code""",
+]
 
 
 VERIFY_SQL = """

@@ -1,9 +1,9 @@
 //! The outcome report: of the follow-ups answered, how many attendees used at least one
 //! of the city's digital services since the course (the usage rate), against the current
 //! plan's target and the city-wide baseline, with the same breakdowns as the KPI report.
-//! Counted by SQL over the follow-ups of the report's sessions, grouped by session and
-//! the attendee's age band and device, then summed in Rust (one row per group, not per
-//! person).
+//! Summed from the cells the database keeps by the report's keys (fiscal year, venue,
+//! kind, topic, age band, device; migration 0020): a few thousand a year, however many
+//! follow-ups there were, so the report reads no session and no follow-up.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,11 +11,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    store::{bind_scope, resolve_year, scope, session_tallies, SessionTallyRow, SCOPE_WHERE},
+    store::{bind_scope, resolve_year, scope, SCOPE_WHERE},
     KpiFilter, Rate,
 };
 use crate::{
-    domain::AgeBand,
+    domain::{AgeBand, SessionKind, Topic},
     followups::{self, ChoiceKind},
     i18n::Lang,
     on_db, partners,
@@ -128,11 +128,32 @@ struct SessionRow {
     tally: OutcomeTally,
 }
 
+/// The follow-ups of the sessions of one venue, kind and topic.
+#[derive(sqlx::FromRow)]
+struct PlaceRow {
+    venue_id: i64,
+    /// The venue's name.
+    name: String,
+    ward: String,
+    kind: SessionKind,
+    topic: Topic,
+    #[sqlx(flatten)]
+    tally: OutcomeTally,
+}
+
 /// The follow-ups of the attendees of one age band and device.
 #[derive(sqlx::FromRow)]
 struct PersonRow {
     age_band: AgeBand,
     device: String,
+    #[sqlx(flatten)]
+    tally: OutcomeTally,
+}
+
+/// The follow-ups of the sessions one partner took part in.
+#[derive(sqlx::FromRow)]
+struct PartnerRow {
+    partner_id: i64,
     #[sqlx(flatten)]
     tally: OutcomeTally,
 }
@@ -147,19 +168,32 @@ fn device(has_smartphone: bool, needs_loaner: bool) -> &'static str {
     }
 }
 
-/// The sums of `followup_tallies` over the report's sessions, grouped by `key`.
-fn tallies_sql(key: &str) -> String {
+/// The sums of the follow-up counts of `from` (a tally or cell table aliased `t`, with
+/// its joins) grouped by `key`, narrowed by `filter`.
+fn sums_sql(key: &str, from: &str, filter: &str) -> String {
     format!(
         "SELECT {key}, SUM(t.sent) AS sent, SUM(t.answered) AS answered, SUM(t.used) AS used, SUM(t.on_own) AS on_own,
                 SUM(t.unreachable) AS unreachable, SUM(t.declined) AS declined
-         FROM followup_tallies t JOIN sessions s ON s.id = t.session_id JOIN venues v ON v.id = s.venue_id
-         WHERE {SCOPE_WHERE}
+         FROM {from}
+         WHERE {filter}
          GROUP BY {key}"
     )
 }
 
-/// The outcome report of a fiscal year (managers). Reads the tallies the follow-up
-/// transactions keep (`followup_tallies`, `followup_choice_tallies`), never the follow-ups.
+/// The cells of the report's fiscal year (`$1`), venue (`$2`), ward (`$3`) and kind (`$4`),
+/// over a cell table aliased `t` joined to `venues v`; bound by `bind_cells!`.
+const CELLS_WHERE: &str = "t.fiscal_year = $1 AND ($2 IS NULL OR t.venue_id = $2) AND ($3 IS NULL OR v.ward = $3)
+     AND ($4 IS NULL OR t.kind = $4)";
+
+macro_rules! bind_cells {
+    ($query:expr, $fy:expr, $scope:expr) => {
+        $query.bind($fy).bind($scope.venue_id).bind($scope.ward).bind($scope.kind)
+    };
+}
+
+/// The outcome report of a fiscal year (managers). Reads the cells the database keeps
+/// (`outcome_cells`, `outcome_partner_cells`, `outcome_choice_cells`), never the
+/// follow-ups or the sessions: four grouped sums.
 pub async fn report(
     db: &Db,
     viewer: &Viewer,
@@ -170,34 +204,38 @@ pub async fn report(
     viewer.require_manager()?;
     let fy = resolve_year(filter, now)?;
     let scope = scope(filter, fy)?;
-    let by_session = session_rows(db, filter, fy).await?;
-    let sql = tallies_sql("t.age_band, t.device");
-    let people: Vec<PersonRow> = on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?;
+    let cells = "outcome_cells t JOIN venues v ON v.id = t.venue_id";
+    let sql = sums_sql("t.venue_id, v.name, v.ward, t.kind, t.topic", cells, CELLS_WHERE);
+    let places: Vec<PlaceRow> = on_db!(db, pool => bind_cells!(sqlx::query_as(&sql), fy, scope).fetch_all(pool).await)?;
+    let sql = sums_sql("t.age_band, t.device", cells, CELLS_WHERE);
+    let people: Vec<PersonRow> =
+        on_db!(db, pool => bind_cells!(sqlx::query_as(&sql), fy, scope).fetch_all(pool).await)?;
+    let sql = sums_sql("t.partner_id", "outcome_partner_cells t JOIN venues v ON v.id = t.venue_id", CELLS_WHERE);
+    let partners: Vec<PartnerRow> =
+        on_db!(db, pool => bind_cells!(sqlx::query_as(&sql), fy, scope).fetch_all(pool).await)?;
     let sql = format!(
-        "SELECT c.kind, c.code, SUM(c.count) AS count, SUM(c.on_own) AS on_own
-         FROM followup_choice_tallies c JOIN sessions s ON s.id = c.session_id JOIN venues v ON v.id = s.venue_id
-         WHERE {SCOPE_WHERE}
-         GROUP BY c.kind, c.code"
+        "SELECT t.choice_kind, t.code, SUM(t.count) AS count, SUM(t.on_own) AS on_own
+         FROM outcome_choice_cells t JOIN venues v ON v.id = t.venue_id
+         WHERE {CELLS_WHERE}
+         GROUP BY t.choice_kind, t.code"
     );
     let ticked: Vec<(String, String, i64, i64)> =
-        on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?;
-    let sessions = session_tallies(db, filter, fy).await?;
-    let mut links: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (session, partner, _) in super::partners::links_in_year(db, fy).await? {
-        links.entry(session).or_default().push(partner);
-    }
+        on_db!(db, pool => bind_cells!(sqlx::query_as(&sql), fy, scope).fetch_all(pool).await)?;
     let context = Context {
         wards: venues::store::wards(db).await?,
         partners: partners::store::list(db).await?,
-        links,
         choices: followups::store::choices(db).await?,
     };
-    Ok(summarise(fy, &by_session, &people, &ticked, &sessions, &context, lang))
+    Ok(summarise(fy, &places, &people, &partners, &ticked, &context, lang))
 }
 
 async fn session_rows(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<SessionRow>> {
     let scope = scope(filter, fy)?;
-    let sql = tallies_sql("t.session_id");
+    let sql = sums_sql(
+        "t.session_id",
+        "followup_tallies t JOIN sessions s ON s.id = t.session_id JOIN venues v ON v.id = s.venue_id",
+        SCOPE_WHERE,
+    );
     Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?)
 }
 
@@ -251,8 +289,6 @@ pub async fn answers(db: &Db, viewer: &Viewer, filter: &KpiFilter, fy: i32) -> A
 struct Context {
     wards: Vec<venues::Ward>,
     partners: Vec<partners::Partner>,
-    /// The partners of each session of the year.
-    links: HashMap<i64, Vec<i64>>,
     choices: Vec<followups::Choice>,
 }
 
@@ -265,37 +301,37 @@ fn lines(groups: Groups) -> Vec<OutcomeLine> {
 
 fn summarise(
     fy: i32,
-    by_session: &[SessionRow],
+    places: &[PlaceRow],
     people: &[PersonRow],
+    partners: &[PartnerRow],
     ticked: &[(String, String, i64, i64)],
-    sessions: &[SessionTallyRow],
     cx: &Context,
     lang: Lang,
 ) -> OutcomeReport {
-    let session_of: HashMap<i64, &SessionTallyRow> = sessions.iter().map(|s| (s.id, s)).collect();
     let mut total = OutcomeTally::default();
     let [mut by_topic, mut by_venue, mut by_ward, mut by_kind, mut by_partner, mut by_age, mut by_device] =
         std::array::from_fn(|_| Groups::new());
-    for g in by_session {
-        let Some(s) = session_of.get(&g.session_id) else { continue };
+    // A cell a session moved out of stays behind at zero: it is no line.
+    let counted = |t: &OutcomeTally| *t != OutcomeTally::default();
+    for g in places.iter().filter(|g| counted(&g.tally)) {
         let t = &g.tally;
         total.add(t);
         let bump = |map: &mut Groups, sort: String, key: String, label: String| {
             map.entry((sort, key, label)).or_default().add(t)
         };
-        bump(&mut by_topic, s.topic.as_str().into(), s.topic.as_str().into(), s.topic.label(lang));
-        bump(&mut by_venue, format!("{:09}", s.venue_id), s.venue_id.to_string(), s.venue_name.clone());
-        let ward = cx.wards.iter().position(|w| w.code == s.ward).unwrap_or(usize::MAX);
+        bump(&mut by_topic, g.topic.as_str().into(), g.topic.as_str().into(), g.topic.label(lang));
+        bump(&mut by_venue, format!("{:09}", g.venue_id), g.venue_id.to_string(), g.name.clone());
+        let ward = cx.wards.iter().position(|w| w.code == g.ward).unwrap_or(usize::MAX);
         let ward_label = cx.wards.get(ward).map(|w| w.name(lang).to_string()).unwrap_or_default();
-        bump(&mut by_ward, format!("{ward:020}"), s.ward.clone(), ward_label);
-        bump(&mut by_kind, s.kind.as_str().into(), s.kind.as_str().into(), s.kind.label(lang));
-        for partner_id in cx.links.get(&s.id).into_iter().flatten() {
-            if let Some(p) = cx.partners.iter().find(|p| p.id == *partner_id) {
-                bump(&mut by_partner, format!("{:09}", p.id), p.id.to_string(), p.name.clone());
-            }
+        bump(&mut by_ward, format!("{ward:020}"), g.ward.clone(), ward_label);
+        bump(&mut by_kind, g.kind.as_str().into(), g.kind.as_str().into(), g.kind.label(lang));
+    }
+    for g in partners.iter().filter(|g| counted(&g.tally)) {
+        if let Some(p) = cx.partners.iter().find(|p| p.id == g.partner_id) {
+            by_partner.entry((format!("{:09}", p.id), p.id.to_string(), p.name.clone())).or_default().add(&g.tally);
         }
     }
-    for g in people {
+    for g in people.iter().filter(|g| counted(&g.tally)) {
         let t = &g.tally;
         let age = AgeBand::ALL.iter().position(|a| *a == g.age_band).unwrap_or_default();
         by_age.entry((format!("{age:02}"), g.age_band.as_str().into(), g.age_band.label(lang))).or_default().add(t);

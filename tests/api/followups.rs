@@ -368,6 +368,141 @@ async fn the_usage_rate_is_exact(backend: Backend) {
     assert!(page.contains("市のデジタルサービスの利用率") && page.contains("75.0%") && page.contains("62.0%"));
 }
 
+/// The cells the outcome report sums (fiscal year, venue, kind, topic; per partner; per
+/// choice) equal the per-session tallies regrouped by each session's keys now, whatever
+/// moved: their nonzero sums, compared both ways.
+async fn cells_match_tallies(app: &TestApp) {
+    let sums = |key: &str, table: &str| {
+        format!(
+            "SELECT {key}, SUM(sent), SUM(answered), SUM(used), SUM(on_own), SUM(unreachable), SUM(declined)
+             FROM {table} GROUP BY {key}
+             HAVING SUM(sent) <> 0 OR SUM(answered) <> 0 OR SUM(used) <> 0 OR SUM(unreachable) <> 0 OR SUM(declined) <> 0"
+        )
+    };
+    let live = "(SELECT t.*, s.venue_id, s.kind, s.topic FROM followup_tallies t JOIN sessions s ON s.id = t.session_id
+                 WHERE s.status <> 'cancelled') x";
+    let linked =
+        "(SELECT t.*, s.venue_id, s.kind, sp.partner_id FROM followup_tallies t JOIN sessions s ON s.id = t.session_id
+                   JOIN session_partners sp ON sp.session_id = s.id WHERE s.status <> 'cancelled') x";
+    let chosen = "(SELECT s.venue_id, s.kind, t.kind AS choice_kind, t.code, SUM(t.count) AS n, SUM(t.on_own) AS o
+                   FROM followup_choice_tallies t JOIN sessions s ON s.id = t.session_id WHERE s.status <> 'cancelled'
+                   GROUP BY s.venue_id, s.kind, t.kind, t.code HAVING SUM(t.count) <> 0) x";
+    let cells_chosen =
+        "(SELECT venue_id, kind, choice_kind, code, SUM(count) AS n, SUM(on_own) AS o FROM outcome_choice_cells
+                         GROUP BY venue_id, kind, choice_kind, code HAVING SUM(count) <> 0) x";
+    let key = "venue_id, kind, topic, age_band, device";
+    for (cells, tallies) in [
+        (sums(key, "outcome_cells"), sums(key, live)),
+        (sums("venue_id, kind, partner_id", "outcome_partner_cells"), sums("venue_id, kind, partner_id", linked)),
+        (format!("SELECT * FROM {cells_chosen}"), format!("SELECT * FROM {chosen}")),
+    ] {
+        let differ = format!("SELECT COUNT(*) FROM (SELECT * FROM ({cells}) a EXCEPT SELECT * FROM ({tallies}) b) d");
+        assert_eq!(app.scalar(&differ).await, 0, "cells without their tallies: {cells}");
+        let differ = format!("SELECT COUNT(*) FROM (SELECT * FROM ({tallies}) a EXCEPT SELECT * FROM ({cells}) b) d");
+        assert_eq!(app.scalar(&differ).await, 0, "tallies missing from the cells: {tallies}");
+    }
+}
+
+/// The outcome report follows its sessions: a session edited to another venue or topic,
+/// moved to another fiscal year, cancelled and restored, or linked to a partner and
+/// unlinked counts where it is now, in every breakdown, on the next report.
+async fn the_outcome_report_follows_sessions_that_move(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let a = ended(&app, 31, "line").await;
+    let b = ended(&app, 32, "maps").await;
+    // Counts written by hand, as the follow-ups' own transactions would.
+    app.execute(&format!(
+        "INSERT INTO followup_tallies (session_id, age_band, device, sent, answered, used, on_own) VALUES
+         ({a}, '75_79', 'none', 3, 2, 1, 1), ({a}, '70_74', 'own', 2, 2, 2, 0), ({b}, '75_79', 'none', 4, 1, 1, 0)"
+    ))
+    .await;
+    app.execute(&format!(
+        "INSERT INTO followup_choice_tallies (session_id, kind, code, count, on_own) VALUES
+         ({a}, 'service', 'cashless', 3, 1), ({b}, 'service', 'cashless', 1, 0)"
+    ))
+    .await;
+    app.execute(&format!(
+        "UPDATE followup_tallies SET answered = answered + 1, used = used + 1 WHERE session_id = {b}"
+    ))
+    .await;
+    cells_match_tallies(&app).await;
+
+    let starts = Utc::now() - Duration::days(31) - Duration::hours(2) + Duration::hours(9);
+    let fy = if starts.month() >= 4 { starts.year() } else { starts.year() - 1 };
+    let report = |query: String| {
+        let app = &app;
+        async move {
+            let res = app.get(&format!("/api/v1/reports/outcomes?{query}"), Some(&app.manager_token)).await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let counts = |l: &Value| (l["sent"].as_i64(), l["answered"].as_i64(), l["used"].as_i64(), l["on_own"].as_i64());
+    let totals = |r: &Value| (r["followups_sent"].as_i64(), r["answered"].as_i64(), r["usage_rate"]["value"].as_f64());
+    let line = |r: &Value, list: &str, key: &str| -> Value {
+        r[list].as_array().unwrap().iter().find(|l| l["key"] == key || l["code"] == key).cloned().unwrap_or(Value::Null)
+    };
+    let keys = |r: &Value, list: &str| -> Vec<String> {
+        r[list].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap().to_string()).collect()
+    };
+    let r = report(format!("fiscal_year={fy}")).await;
+    assert_eq!(totals(&r), (Some(9), Some(6), Some(5.0 / 6.0)));
+    assert_eq!(counts(&line(&r, "by_topic", "line")), (Some(5), Some(4), Some(3), Some(1)));
+    assert_eq!(counts(&line(&r, "by_topic", "maps")), (Some(4), Some(2), Some(2), Some(0)));
+    assert_eq!(counts(&line(&r, "by_age_band", "70_74")), (Some(2), Some(2), Some(2), Some(0)));
+    assert_eq!(counts(&line(&r, "by_device", "none")), (Some(7), Some(4), Some(3), Some(1)));
+    assert_eq!(line(&r, "by_service", "cashless")["count"].as_i64(), Some(4));
+
+    // Linked to a partner: its counts are the partner's.
+    let body = json!({ "partner_id": 1, "role": "instructor" });
+    let res = app.post(&format!("/api/v1/sessions/{a}/partners"), Some(&app.manager_token), &body).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let r = report(format!("fiscal_year={fy}")).await;
+    assert_eq!(counts(&line(&r, "by_partner", "1")), (Some(5), Some(4), Some(3), Some(1)));
+
+    // Edited to another venue and topic: it leaves the old lines.
+    let moved = json!({ "venue_id": 2, "topic": "line" });
+    let res = app.patch(&format!("/api/v1/sessions/{b}"), Some(&app.manager_token), &moved).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let r = report(format!("fiscal_year={fy}")).await;
+    assert_eq!(keys(&r, "by_topic"), ["line"]);
+    assert_eq!(counts(&line(&r, "by_topic", "line")), (Some(9), Some(6), Some(5), Some(1)));
+    assert_eq!(keys(&r, "by_venue"), ["1", "2"]);
+    assert_eq!(counts(&line(&r, "by_venue", "2")), (Some(4), Some(2), Some(2), Some(0)));
+    assert_eq!(totals(&report(format!("fiscal_year={fy}&venue_id=2")).await), (Some(4), Some(2), Some(1.0)));
+    cells_match_tallies(&app).await;
+
+    // Moved to another fiscal year (FY2020), with its partner.
+    app.execute(&format!(
+        "UPDATE sessions SET starts_at = '2020-06-01T01:00:00+00:00', ends_at = '2020-06-01T03:00:00+00:00' WHERE id = {a}"
+    ))
+    .await;
+    let r = report(format!("fiscal_year={fy}")).await;
+    assert_eq!(totals(&r), (Some(4), Some(2), Some(1.0)));
+    assert!(r["by_partner"].as_array().unwrap().is_empty(), "{}", r["by_partner"]);
+    assert_eq!(line(&r, "by_service", "cashless")["count"].as_i64(), Some(1));
+    let old = report("fiscal_year=2020".into()).await;
+    assert_eq!(totals(&old), (Some(5), Some(4), Some(0.75)));
+    assert_eq!(counts(&line(&old, "by_partner", "1")), (Some(5), Some(4), Some(3), Some(1)));
+
+    // Cancelled, it counts nowhere; restored, it counts again.
+    let res = app.post(&format!("/api/v1/sessions/{b}/cancel"), Some(&app.manager_token), &json!({})).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let r = report(format!("fiscal_year={fy}")).await;
+    assert_eq!(totals(&r), (Some(0), Some(0), None));
+    assert!(r["by_venue"].as_array().unwrap().is_empty() && r["by_age_band"].as_array().unwrap().is_empty());
+    cells_match_tallies(&app).await;
+    app.execute(&format!("UPDATE sessions SET status = 'scheduled' WHERE id = {b}")).await;
+    assert_eq!(totals(&report(format!("fiscal_year={fy}")).await), (Some(4), Some(2), Some(1.0)));
+
+    // Unlinked: the partner's line goes.
+    let unlink =
+        app.client.delete(app.url(&format!("/api/v1/sessions/{a}/partners/1"))).bearer_auth(&app.manager_token);
+    assert!(unlink.send().await.unwrap().status().is_success());
+    assert!(report("fiscal_year=2020".into()).await["by_partner"].as_array().unwrap().is_empty());
+    cells_match_tallies(&app).await;
+}
+
 /// Consent to the follow-up is recorded with its time from the API and from the public form.
 async fn the_sign_up_records_consent_to_the_followup(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
@@ -397,5 +532,6 @@ both_backends!(
     a_followup_is_asked_once_of_those_who_came_and_agreed,
     the_call_list_asks_by_phone_and_stops,
     the_usage_rate_is_exact,
+    the_outcome_report_follows_sessions_that_move,
     the_sign_up_records_consent_to_the_followup,
 );
