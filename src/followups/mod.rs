@@ -8,7 +8,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{domain::AgeBand, i18n::Lang};
+use crate::{
+    domain::{text_enum, AgeBand},
+    i18n::Lang,
+};
 
 pub mod api;
 pub mod pages;
@@ -52,37 +55,20 @@ pub struct FollowupInput {
     pub comment: String,
 }
 
-/// Which list a choice belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChoiceKind {
-    /// One of the city's digital services.
-    Service,
-    /// What stopped someone who used none.
-    Barrier,
-}
-
-impl ChoiceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChoiceKind::Service => "service",
-            ChoiceKind::Barrier => "barrier",
-        }
+text_enum!(
+    /// Which list a choice belongs to.
+    ChoiceKind: "followup_choice_kind" {
+        /// One of the city's digital services.
+        Service = "service",
+        /// What stopped someone who used none.
+        Barrier = "barrier",
     }
-
-    pub fn parse(code: &str) -> Option<ChoiceKind> {
-        match code {
-            "service" => Some(ChoiceKind::Service),
-            "barrier" => Some(ChoiceKind::Barrier),
-            _ => None,
-        }
-    }
-}
+);
 
 /// One choice of the questionnaire (managers edit them at `/manage/followups/choices`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Choice {
-    pub kind: String,
+    pub kind: ChoiceKind,
     pub code: String,
     pub label_ja: String,
     pub label_en: String,
@@ -119,47 +105,27 @@ pub struct Questionnaire {
     pub barriers: Vec<ChoiceLabel>,
 }
 
-/// How a follow-up reached, or is to reach, the person.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reach {
-    /// A mail with the link to the registrant (and a text too, to those who get them).
-    Email,
-    /// A text with the link, to who agreed to SMS and has no e-mail.
-    Sms,
-    /// A call by the venue's staff (neither e-mail nor SMS, or the message failed).
-    Phone,
-}
-
-impl Reach {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reach::Email => "email",
-            Reach::Sms => "sms",
-            Reach::Phone => "phone",
-        }
+text_enum!(
+    /// How a follow-up reached, or is to reach, the person.
+    Reach: "followup_reach" {
+        /// A mail with the link to the registrant (and a text too, to those who get them).
+        Email = "email",
+        /// A text with the link, to who agreed to SMS and has no e-mail.
+        Sms = "sms",
+        /// A call by the venue's staff (neither e-mail nor SMS, or the message failed).
+        Phone = "phone",
     }
-}
+);
 
-/// What a staff member's call came to, when it did not come to an answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallOutcome {
-    /// Nobody picked up: called again another day, at most `MAX_CALLS` times in all.
-    NoAnswer,
-    /// They would rather not answer: never called again.
-    Declined,
-}
-
-impl CallOutcome {
-    pub fn parse(code: &str) -> Option<CallOutcome> {
-        match code {
-            "no_answer" => Some(CallOutcome::NoAnswer),
-            "declined" => Some(CallOutcome::Declined),
-            _ => None,
-        }
+text_enum!(
+    /// What a staff member's call came to, when it did not come to an answer.
+    CallOutcome: "followup_call" {
+        /// Nobody picked up: called again another day, at most `MAX_CALLS` times in all.
+        NoAnswer = "no_answer",
+        /// They would rather not answer: never called again.
+        Declined = "declined",
     }
-}
+);
 
 /// One person on the follow-up call list (the venue's staff; personal data).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]

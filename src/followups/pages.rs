@@ -212,7 +212,7 @@ pub fn ChoicesPage() -> impl IntoView {
                 {move || {
                     let (kind, code) = (kind.clone(), code.clone());
                     load_page(all_choices(), move |choices| {
-                        let editing = choices.iter().find(|c| c.kind == kind && c.code == code).cloned();
+                        let editing = choices.iter().find(|c| c.kind.as_str() == kind && c.code == code).cloned();
                         let rows = choices.iter().map(|c| {
                             let list = lang.tr(&format!("followup.kind_{}", c.kind));
                             view! {
@@ -229,7 +229,7 @@ pub fn ChoicesPage() -> impl IntoView {
                             }
                         }).collect_view();
                         let e = editing.unwrap_or(Choice {
-                            kind: ChoiceKind::Service.as_str().into(),
+                            kind: ChoiceKind::Service,
                             code: String::new(),
                             label_ja: String::new(),
                             label_en: String::new(),
@@ -248,7 +248,7 @@ pub fn ChoicesPage() -> impl IntoView {
                             <h2>{lang.tr("followup.choice_form")}</h2>
                             <form method="post" action="/manage/followups/choices" class="form" novalidate>
                                 <FormErrors/>
-                                <SelectField name=field::KIND label=lang.tr("followup.kind") options=kinds value=e.kind.clone() required=true/>
+                                <SelectField name=field::KIND label=lang.tr("followup.kind") options=kinds value=e.kind.to_string() required=true/>
                                 <TextField name=field::CODE label=lang.tr("followup.code") value=e.code.clone() required=true hint=lang.tr("followup.code_hint") autocomplete="off"/>
                                 <TextField name=field::LABEL_JA label=lang.tr("followup.label_ja") value=e.label_ja.clone() required=true autocomplete="off"/>
                                 <TextField name=field::LABEL_EN label=lang.tr("followup.label_en") value=e.label_en.clone() autocomplete="off"/>

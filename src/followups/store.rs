@@ -38,7 +38,7 @@ pub async fn choices(db: &Db) -> AppResult<Vec<Choice>> {
 }
 
 fn active(choices: &[Choice], kind: ChoiceKind) -> impl Iterator<Item = &Choice> {
-    choices.iter().filter(move |c| c.active && c.kind == kind.as_str())
+    choices.iter().filter(move |c| c.active && c.kind == kind)
 }
 
 /// The active choices of one list, labelled in `lang`, in order.
@@ -544,14 +544,7 @@ mod tests {
     use super::*;
 
     fn choice(kind: ChoiceKind, code: &str, active: bool) -> Choice {
-        Choice {
-            kind: kind.as_str().into(),
-            code: code.into(),
-            label_ja: code.into(),
-            label_en: String::new(),
-            sort_order: 0,
-            active,
-        }
+        Choice { kind, code: code.into(), label_ja: code.into(), label_en: String::new(), sort_order: 0, active }
     }
 
     fn all() -> Vec<Choice> {

@@ -219,7 +219,7 @@ pub async fn report(
          WHERE {CELLS_WHERE}
          GROUP BY t.choice_kind, t.code"
     );
-    let ticked: Vec<(String, String, i64, i64)> =
+    let ticked: Vec<(ChoiceKind, String, i64, i64)> =
         on_db!(db, pool => bind_cells!(sqlx::query_as(&sql), fy, scope).fetch_all(pool).await)?;
     let context = Context {
         wards: venues::store::wards(db).await?,
@@ -304,7 +304,7 @@ fn summarise(
     places: &[PlaceRow],
     people: &[PersonRow],
     partners: &[PartnerRow],
-    ticked: &[(String, String, i64, i64)],
+    ticked: &[(ChoiceKind, String, i64, i64)],
     cx: &Context,
     lang: Lang,
 ) -> OutcomeReport {
@@ -342,12 +342,10 @@ fn summarise(
         // A choice no longer asked still shows what was answered with it.
         cx.choices
             .iter()
-            .filter(|c| c.kind == kind.as_str())
+            .filter(|c| c.kind == kind)
             .filter_map(|c| {
-                let (n, on_own) = ticked
-                    .iter()
-                    .find(|(k, code, _, _)| k == kind.as_str() && *code == c.code)
-                    .map_or((0, 0), |t| (t.2, t.3));
+                let (n, on_own) =
+                    ticked.iter().find(|(k, code, _, _)| *k == kind && *code == c.code).map_or((0, 0), |t| (t.2, t.3));
                 (c.active || n > 0).then(|| ChoiceCount {
                     code: c.code.clone(),
                     label: c.label(lang).to_string(),
