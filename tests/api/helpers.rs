@@ -75,12 +75,23 @@ pub struct TestApp {
     env: Vec<(String, String)>,
     child: Option<Child>,
     metrics: Option<String>,
+    /// The first instance owns its PostgreSQL database and drops it when it goes; the
+    /// others (`another_instance`) share it.
+    owns_database: bool,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(child) = self.child.as_mut() {
             let _ = child.start_kill();
+        }
+        if self.owns_database && self.backend == Backend::Postgres {
+            // Synchronous (Drop cannot await); FORCE ends the server's last connections.
+            let name = self.database_url.rsplit('/').next().unwrap_or_default();
+            let _ = std::process::Command::new("psql")
+                .args([&pg_admin_url(), "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+                .stdout(Stdio::null())
+                .status();
         }
     }
 }
@@ -245,6 +256,7 @@ impl TestApp {
             env: self.env.clone(),
             child: Some(child),
             metrics,
+            owns_database: false,
         }
     }
 }
@@ -405,6 +417,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> TestApp {
         env,
         child: Some(child),
         metrics,
+        owns_database: true,
     }
 }
 
