@@ -27,7 +27,8 @@ would have.
     python3 bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/ippo_bench
 
 Sizes and the random seed come from the environment: SESSIONS, REGISTRATIONS,
-ANSWERS, SEED; RETENTION_DAYS (365, as the server's default); FY_FIRST and FY_LAST
+ANSWERS, SEED; VENUES adds community centres until there are that many (a nation's
+scale: VENUES=2143 SESSIONS=1000000 REGISTRATIONS=10000000 ANSWERS=3000000); RETENTION_DAYS (365, as the server's default); FY_FIRST and FY_LAST
 (2022, 2027) narrow the years, e.g. one past year holding a million follow-ups. Python 3.11 standard
 library only; PostgreSQL is loaded through `psql` and COPY.
 
@@ -40,10 +41,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import pickle
 import random
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -165,6 +168,33 @@ def tokyo_epoch(d: date, hour: int, minute: int) -> int:
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip().replace("_", "")
     return int(value) if value else default
+
+
+class Spool:
+    """Rows kept in a temporary file until they are copied: at a nation's scale the
+    attendances and follow-ups made alongside the registrations do not fit in memory."""
+
+    BATCH = 10_000
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()
+        self.batch: list[tuple] = []
+
+    def append(self, row: tuple) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= self.BATCH:
+            pickle.dump(self.batch, self.file)
+            self.batch = []
+
+    def __iter__(self):
+        pickle.dump(self.batch, self.file)
+        self.batch = []
+        self.file.seek(0)
+        while True:
+            try:
+                yield from pickle.load(self.file)
+            except EOFError:
+                return
 
 
 @dataclass
@@ -339,9 +369,10 @@ def open_sink(url: str):
 # --------------------------------------------------------------------------- generation
 
 class Generator:
-    def __init__(self, sink, *, sessions: int, registrations: int, answers: int, seed: int, retention_days: int,
-                 now: int):
+    def __init__(self, sink, *, venues: int, sessions: int, registrations: int, answers: int, seed: int,
+                 retention_days: int, now: int):
         self.sink = sink
+        self.n_venues = venues
         self.n_sessions = sessions
         self.n_registrations = registrations
         self.n_answers = answers
@@ -349,12 +380,28 @@ class Generator:
         self.retention = retention_days * DAY
         self.now = now
         self.sessions: list[Session] = []
-        self.attendance_rows: list[tuple] = []
-        self.followup_rows: list[tuple] = []
-        self.choice_rows: list[tuple] = []
+        self.attendance_rows = Spool()
+        self.followup_rows = Spool()
+        self.choice_rows = Spool()
 
     def log(self, msg: str) -> None:
         print(f"[{time.monotonic() - self.t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    def add_venues(self, wanted: int) -> None:
+        """Adds community centres, spread over the wards, until there are `wanted` venues
+        (VENUES: the national programme's 2,143 sites in one year, for the nation's scale)."""
+        q = self.sink.query
+        have = int(q("SELECT COUNT(*) FROM venues")[0][0])
+        wards = [r[0] for r in q("SELECT code FROM wards ORDER BY sort_order, code")]
+        if wanted <= have or not wards:
+            return
+        stamp = ts(self.now)
+        for first in range(have + 1, wanted + 1, 500):  # a statement per 500 (one command line each)
+            rows = ", ".join(
+                f"('第{i}市民センター', 'community_center', '{wards[i % len(wards)]}', '{i}番地', '{stamp}', '{stamp}')"
+                for i in range(first, min(first + 500, wanted + 1)))
+            q(f"INSERT INTO venues (name, kind, ward, address, created_at, updated_at) VALUES {rows}")
+        self.log(f"venues: {wanted - have} added, {wanted} in all")
 
     def existing(self) -> None:
         q = self.sink.query
@@ -682,6 +729,7 @@ class Generator:
 
     def run(self, analyze: bool) -> None:
         self.t0 = time.monotonic()
+        self.add_venues(self.n_venues)
         self.existing()
         self.make_sessions()
         self.log(f"planned {len(self.sessions)} sessions")
@@ -801,6 +849,7 @@ def main() -> None:
     analyze = args.analyze == "yes" or (args.analyze == "auto" and isinstance(sink, PostgresSink))
     gen = Generator(
         sink,
+        venues=env_int("VENUES", 0),
         sessions=env_int("SESSIONS", 50_000),
         registrations=env_int("REGISTRATIONS", 500_000),
         answers=env_int("ANSWERS", 1_000_000),

@@ -7,7 +7,9 @@
 # (50,000 sessions, 500,000 registrations, 1,000,000 survey answers), then the release
 # server with IPPO_PUBLIC_RATE_LIMIT=0, measured with wrk and curl:
 #   (a) the public session list page `/` and the API `/api/v1/sessions?limit=50` at 16 and
-#       64 connections (and `/` at 64 with Accept-Encoding: gzip, as browsers ask);
+#       64 connections, and `/` at 64 as a browser asks (Accept-Encoding: gzip, deflate, br,
+#       zstd) — then, as the machine's reference, nginx serving those very page bytes (the
+#       compressed file Ippo sent) to the same load;
 #   (b) the KPI report for FY2026, sequential requests with a manager's token, and the
 #       outcome report (the usage rate over the year's follow-ups) likewise;
 #   (c) sequential single sign-ups (one POST each) into an upcoming course;
@@ -58,6 +60,7 @@ BENCH_PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
 BENCH_PG_DB="${BENCH_PG_DB:-ippo_bench}"
 BENCH_WORK="${BENCH_WORK:-/tmp/ippo-bench}"
 MANAGER_EMAIL="manager@ippo.example.jp" # made by `ippo seed demo`
+BROWSER='Accept-Encoding: gzip, deflate, br, zstd' # what Chromium sends
 
 results="$here/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$results"
@@ -93,7 +96,11 @@ fi
 
 # ---------------------------------------------------------------------------- one backend
 
-server_pid="" sampler_pid=""
+server_pid="" sampler_pid="" nginx_pid=""
+stop_nginx() {
+  [[ -n "$nginx_pid" ]] && { kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; } || true
+  nginx_pid=""
+}
 stop_server() {
   [[ -n "$sampler_pid" ]] && kill "$sampler_pid" 2>/dev/null && wait "$sampler_pid" 2>/dev/null || true
   sampler_pid=""
@@ -108,6 +115,7 @@ drop_pg() {
   psql -X -q "$BENCH_PG/postgres" -c "DROP DATABASE IF EXISTS $BENCH_PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
 }
 cleanup() {
+  stop_nginx
   stop_server
   [[ ",$backends," == *",postgres,"* && $load -eq 1 ]] && drop_pg
   rmdir "$BENCH_WORK" 2>/dev/null || true # still holds the kept SQLite file with KEEP_DB=1
@@ -115,6 +123,45 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# The machine's limit for the same bytes: nginx (Debian's nginx-light) serving the list page
+# exactly as Ippo sent it to a browser (one file, Ippo's Content-Encoding) on a free port,
+# measured like Ippo's run as a browser asks: wrk OUT/wrk_nginx-browser_cC.txt.
+nginx_reference() {
+  local base="$1" out="$2" c="$3" dir="$BENCH_WORK/nginx" port encoding i
+  need nginx nginx-light
+  rm -rf "$dir" && mkdir -p "$dir/www"
+  curl -fsS -H "$BROWSER" -D "$dir/headers" -o "$dir/www/page" "$base/"
+  encoding="$(awk -F': *' 'tolower($1) == "content-encoding" { gsub(/\r/, "", $2); print $2 }' "$dir/headers")"
+  echo "$(wc -c <"$dir/www/page") bytes, Content-Encoding: ${encoding:-none}" >"$out/nginx_page.txt"
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes $(nproc);
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$port;
+    location = / {
+      root $dir/www;
+      rewrite ^ /page break;
+      default_type "text/html; charset=utf-8";
+      ${encoding:+add_header Content-Encoding $encoding;}
+      add_header Vary Accept-Encoding;
+    }
+  }
+}
+CONF
+  nginx -c "$dir/nginx.conf" -p "$dir" -g 'daemon off;' 2>"$out/nginx.stderr" &
+  nginx_pid=$!
+  for i in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done
+  say "nginx: the same bytes at $c connections, $DURATION"
+  wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency -H "$BROWSER" "http://127.0.0.1:$port/" >"$out/wrk_nginx-browser_c$c.txt"
+  stop_nginx
+  rm -rf "$dir"
+}
 
 # Percentiles of the second column of "code seconds" lines, checking the codes.
 timing_stats() { python3 "$here/summarize.py" --timings "$@"; }
@@ -180,8 +227,9 @@ bench_backend() {
     wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency "$base/api/v1/sessions?limit=50" >"$out/wrk_api_c$c.txt"
   done
   c="${CONNECTIONS##* }"
-  say "$backend: wrk / at $c connections with Accept-Encoding: gzip, $DURATION"
-  wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency -H 'Accept-Encoding: gzip' "$base/" >"$out/wrk_home-gzip_c$c.txt"
+  say "$backend: wrk / at $c connections as a browser asks ($BROWSER), $DURATION"
+  wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency -H "$BROWSER" "$base/" >"$out/wrk_home-browser_c$c.txt"
+  nginx_reference "$base" "$out" "$c"
 
   # The aim's memory figure is "under that load": the peak after the list runs, before the KPI.
   grep -E '^(VmRSS|VmHWM)' "/proc/$server_pid/status" >"$out/memory_list.txt"

@@ -124,12 +124,17 @@ def summary(results: str) -> str:
     for b in backends:
         d = os.path.join(results, b)
         files = sorted(f for f in os.listdir(d) if f.startswith("wrk_"))
-        order = {"home": 0, "api": 1, "home-gzip": 2}
+        order = {"home": 0, "api": 1, "home-gzip": 2, "home-browser": 3, "nginx-browser": 4}
         files.sort(key=lambda f: (order.get(f.split("_")[1], 9), int(re.search(r"_c(\d+)", f).group(1))))
         for f in files:
             r = wrk(os.path.join(d, f))
             path = re.sub(r"^https?://[^/]+", "", r["url"])
-            label = f"`{path}`" + (" (gzip)" if "gzip" in f else "")
+            label = f"`{path}`" + (" (gzip)" if "gzip" in f else "") + (" as a browser asks" if "browser" in f else "")
+            if f.startswith("wrk_nginx"):
+                label = f"nginx, the same bytes ({open(os.path.join(d, 'nginx_page.txt')).read().strip()})"
+                ippo = os.path.join(d, f.replace("nginx-browser", "home-browser"))
+                if os.path.exists(ippo):
+                    label += f"; Ippo reached {wrk(ippo)['rps'] / r['rps']:.1%} of it"
             problems = []
             if r["non2xx"]:
                 problems.append(f"{r['non2xx']} non-2xx")

@@ -151,6 +151,18 @@ pub fn fiscal_year_label(fy: i32, lang: Lang) -> String {
     }
 }
 
+/// The first moments (UTC) of a fiscal year's twelve months, April first, with each
+/// month's "YYYY-MM" (Tokyo time).
+pub fn fiscal_months(fy: i32) -> Vec<(String, DateTime<Utc>)> {
+    (0..12)
+        .map(|i| {
+            let (year, month) = if i < 9 { (fy, 4 + i) } else { (fy + 1, i - 8) };
+            let first = NaiveDate::from_ymd_opt(year, month, 1).expect("the first of a month exists");
+            (format!("{year}-{month:02}"), from_tokyo(first, NaiveTime::MIN))
+        })
+        .collect()
+}
+
 /// The UTC bounds [start, end) of a fiscal year.
 pub fn fiscal_year_bounds(fy: i32) -> (DateTime<Utc>, DateTime<Utc>) {
     let start = NaiveDate::from_ymd_opt(fy, 4, 1).expect("April 1 exists");

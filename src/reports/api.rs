@@ -7,14 +7,17 @@ use axum::{
     Json,
 };
 use chrono::Utc;
+use futures::stream::BoxStream;
 use serde::Deserialize;
 
 use super::{partners::PartnerReport, store, KpiFilter, KpiReport};
 use crate::{
     i18n::Lang,
+    policy::Viewer,
     server::{
         api::{query_number, Authed},
-        download::csv_download,
+        db::Db,
+        download::{csv_download, CsvStream},
         error::{request_lang, AppResult},
         routing::Routes,
         state::AppState,
@@ -184,14 +187,38 @@ async fn open_data_csv(State(state): State<AppState>, Query(q): Query<KpiQuery>)
     csv_download(&format!("{prefix}digital_divide_sessions_fy{fy}.csv"), rows)
 }
 
+/// A manager's CSV export of a year's rows, written while they are read: `name` gets the
+/// year (`…-fy2026.csv`), `read` gives the rows of the filter's sessions, `row` their cells.
+/// The viewer and the filter are checked before anything is sent.
+fn streamed_export<T: Send + 'static, R: IntoIterator<Item = String> + Send>(
+    state: &AppState,
+    viewer: &Viewer,
+    q: KpiQuery,
+    name: &str,
+    header: &[&str],
+    read: for<'a> fn(&'a Db, &'a store::Scope<'a>) -> BoxStream<'a, Result<T, sqlx::Error>>,
+    row: impl Fn(T) -> R + Send + 'static,
+) -> AppResult<Response> {
+    viewer.require_manager()?;
+    let filter = q.filter()?;
+    let fy = store::resolve_year(&filter, Utc::now())?;
+    store::scope(&filter, fy)?;
+    let (out, response) = CsvStream::start(&format!("{name}-fy{fy}.csv"), header);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        if let Ok(scope) = store::scope(&filter, fy) {
+            out.copy(read(&db, &scope), row).await;
+        }
+    });
+    Ok(response)
+}
+
 async fn answers_csv(
     State(state): State<AppState>,
     Authed(viewer): Authed,
     Query(q): Query<KpiQuery>,
 ) -> AppResult<Response> {
-    let filter = q.filter()?;
-    let fy = store::resolve_year(&filter, Utc::now())?;
-    let mut rows = with_header(&[
+    let header = [
         "session_id",
         "date",
         "kind",
@@ -202,10 +229,10 @@ async fn answers_csv(
         "wants_online_services",
         "topics_wanted",
         "comment",
-    ]);
-    let cell = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
-    for a in store::answers(&state.db, &viewer, &filter, fy).await? {
-        rows.push(vec![
+    ];
+    streamed_export(&state, &viewer, q, "ippo-survey-answers", &header, store::answers, |a| {
+        let cell = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
+        [
             a.session_id.to_string(),
             day_cell(a.starts_at),
             a.kind.as_str().into(),
@@ -216,9 +243,8 @@ async fn answers_csv(
             yes_no_cell(a.wants_online_services),
             a.topics_wanted,
             a.comment,
-        ]);
-    }
-    csv_download(&format!("ippo-survey-answers-fy{fy}.csv"), rows)
+        ]
+    })
 }
 
 /// The answered follow-ups of the year, one line each, without personal data: the
@@ -228,9 +254,7 @@ async fn followup_answers_csv(
     Authed(viewer): Authed,
     Query(q): Query<KpiQuery>,
 ) -> AppResult<Response> {
-    let filter = q.filter()?;
-    let fy = store::resolve_year(&filter, Utc::now())?;
-    let mut rows = with_header(&[
+    let header = [
         "session_id",
         "date",
         "kind",
@@ -244,23 +268,23 @@ async fn followup_answers_csv(
         "with_help",
         "barriers",
         "comment",
-    ]);
-    for a in super::outcomes::answers(&state.db, &viewer, &filter, fy).await? {
-        rows.push(vec![
+    ];
+    streamed_export(&state, &viewer, q, "ippo-followup-answers", &header, super::outcomes::answers, |a| {
+        let device = a.device();
+        [
             a.session_id.to_string(),
             day_cell(a.starts_at),
             a.kind.as_str().into(),
             a.topic.as_str().into(),
-            a.venue_name.clone(),
+            a.venue_name,
             a.round.to_string(),
             a.age_band.as_str().into(),
-            a.device().into(),
-            a.source.clone(),
-            a.services_used.clone(),
+            device.into(),
+            a.source,
+            a.services_used,
             yes_no_cell(a.with_help),
-            a.barriers.clone(),
-            a.comment.clone(),
-        ]);
-    }
-    csv_download(&format!("ippo-followup-answers-fy{fy}.csv"), rows)
+            a.barriers,
+            a.comment,
+        ]
+    })
 }

@@ -18,8 +18,8 @@ pub const BELOW_TARGET_SHOWN: usize = 100;
 /// Rates over fewer answers than this are shown but flagged as too few.
 pub const MIN_ANSWERS: i64 = 5;
 
-/// Counts summed over a set of sessions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Counts summed over a set of sessions (the KPI report sums them in SQL, by these names).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Tally {
     pub sessions: i64,
     pub capacity: i64,

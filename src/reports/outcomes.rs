@@ -5,13 +5,17 @@
 //! kind, topic, age band, device; migration 0020): a few thousand a year, however many
 //! follow-ups there were, so the report reads no session and no follow-up.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::LazyLock,
+};
 
 use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    store::{bind_scope, resolve_year, scope, SCOPE_WHERE},
+    store::{bind_scope, resolve_year, scope, Scope, SCOPE_WHERE},
     KpiFilter, Rate,
 };
 use crate::{
@@ -270,19 +274,20 @@ impl AnswerRow {
     }
 }
 
-/// Every answered follow-up of the report's sessions (managers).
-pub async fn answers(db: &Db, viewer: &Viewer, filter: &KpiFilter, fy: i32) -> AppResult<Vec<AnswerRow>> {
-    viewer.require_manager()?;
-    let scope = scope(filter, fy)?;
-    let sql = format!(
-        "SELECT f.session_id, s.starts_at, s.kind, s.topic, v.name AS venue_name, f.round, r.age_band,
-                r.has_smartphone, r.needs_loaner, f.source, f.services_used, f.with_help, f.barriers, f.comment
-         FROM followups f JOIN registrations r ON r.id = f.registration_id
-           JOIN sessions s ON s.id = f.session_id JOIN venues v ON v.id = s.venue_id
-         WHERE f.answered_at IS NOT NULL AND {SCOPE_WHERE}
-         ORDER BY s.starts_at, f.session_id, f.answered_at, f.id"
-    );
-    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?)
+/// Every answered follow-up of the scope's sessions, read as it is sent (for managers:
+/// the caller checks).
+pub(super) fn answers<'a>(db: &'a Db, scope: &'a Scope<'a>) -> BoxStream<'a, Result<AnswerRow, sqlx::Error>> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT f.session_id, s.starts_at, s.kind, s.topic, v.name AS venue_name, f.round, r.age_band,
+                    r.has_smartphone, r.needs_loaner, f.source, f.services_used, f.with_help, f.barriers, f.comment
+             FROM followups f JOIN registrations r ON r.id = f.registration_id
+               JOIN sessions s ON s.id = f.session_id JOIN venues v ON v.id = s.venue_id
+             WHERE f.answered_at IS NOT NULL AND {SCOPE_WHERE}
+             ORDER BY s.starts_at, f.session_id, f.answered_at, f.id"
+        )
+    });
+    on_db!(db, pool => bind_scope!(sqlx::query_as(SQL.as_str()), scope).fetch(pool))
 }
 
 /// What the breakdowns are labelled with.

@@ -34,12 +34,20 @@ async fn public_pages_follow_every_write(backend: Backend) {
     assert!(again.bytes().await.unwrap().is_empty());
 
     // A sign-up on one instance shows at once on the other.
-    assert_eq!(app.post(&format!("/api/v1/sessions/{id}/registrations"), None, &signup(1, None)).await.status(), 201);
+    let res = app.post(&format!("/api/v1/sessions/{id}/registrations"), None, &signup(1, None)).await;
+    assert_eq!(res.status(), 201);
     let (changed, html) = read(&other, &page).await;
     assert!(html.contains("残り2席"), "{html}");
     assert_ne!(changed, etag);
     let stale = client().get(other.url(&page)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
     assert_eq!(stale.status(), 200, "an old tag gets the new page");
+    // Its cancellation gives the seat back on the page, and so does a sign-up again.
+    let token = res.json::<serde_json::Value>().await.unwrap()["cancel_token"].clone();
+    let res = app.post("/api/v1/registrations/cancel", None, &json!({ "cancel_token": token })).await;
+    assert_eq!(res.status(), 200);
+    assert!(read(&other, &page).await.1.contains("残り3席"));
+    assert_eq!(app.post(&format!("/api/v1/sessions/{id}/registrations"), None, &signup(2, None)).await.status(), 201);
+    assert!(read(&other, &page).await.1.contains("残り2席"));
 
     // An edit of the session, and of its venue, through the API.
     let res = app

@@ -98,6 +98,93 @@ async fn kpi_arithmetic_is_exact(backend: Backend) {
     assert!(page.contains("<svg") && page.contains("stroke-dasharray"));
 }
 
+/// The report sums its sessions in SQL: each session counts in its month in Tokyo (not
+/// in UTC) and in its fiscal year only, the breakdowns add up to the totals, and the
+/// sessions below target come lowest rate first — a rate of exactly 80% is not below.
+async fn kpi_breakdowns_add_up_by_tokyo_month(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    // FY2024 is past: the sample city has nothing in it.
+    let schedule = |starts: &'static str, ends: &'static str, kind: &'static str| {
+        let app = &app;
+        async move {
+            let extra = json!({ "starts_at": starts, "ends_at": ends, "kind": kind, "topic": "line" });
+            app.schedule(10, 0, extra).await["id"].as_i64().unwrap()
+        }
+    };
+    // 1 June 00:30 in Tokyo is still 31 May in UTC.
+    let june = schedule("2024-06-01T00:30:00+09:00", "2024-06-01T02:30:00+09:00", "course").await;
+    let may = schedule("2024-05-31T23:00:00+09:00", "2024-05-31T23:50:00+09:00", "seminar").await;
+    let march = schedule("2025-03-31T20:00:00+09:00", "2025-03-31T21:00:00+09:00", "course").await;
+    // 1 April 2025 08:00 in Tokyo is 31 March in UTC, but already FY2025.
+    let next_year = schedule("2025-04-01T08:00:00+09:00", "2025-04-01T10:00:00+09:00", "course").await;
+    for c in [2, 2, 5, 5, 5] {
+        answer(&app, june, Some(c), Some(5)).await; // comprehension 60%
+    }
+    for s in [1, 5, 5, 5, 5] {
+        answer(&app, may, Some(5), Some(s)).await; // satisfaction exactly 80%
+    }
+    for c in [1, 1, 1, 5, 5] {
+        answer(&app, march, Some(c), None).await; // comprehension 40%, no satisfaction
+    }
+    answer(&app, next_year, Some(1), Some(1)).await;
+
+    let r: Value =
+        app.get("/api/v1/reports/kpi?fiscal_year=2024", Some(&app.manager_token)).await.json().await.unwrap();
+    assert_eq!((r["sessions"].as_i64(), r["responses"].as_i64()), (Some(3), Some(15)), "{r}");
+    let months: Vec<(&str, i64)> = r["by_month"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["key"].as_str().unwrap(), l["sessions"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(months, vec![("2024-05", 1), ("2024-06", 1), ("2025-03", 1)]);
+    let june_line = r["by_month"].as_array().unwrap().iter().find(|l| l["key"] == "2024-06").unwrap();
+    assert_eq!(june_line["comprehension_rate"]["value"], 0.6);
+    for group in ["by_venue", "by_ward", "by_kind", "by_topic", "by_month"] {
+        let sum = |field: &str| r[group].as_array().unwrap().iter().map(|l| l[field].as_i64().unwrap()).sum::<i64>();
+        for (field, total) in [
+            ("sessions", &r["sessions"]),
+            ("capacity", &r["capacity"]),
+            ("responses", &r["responses"]),
+            ("comprehension_answers", &r["comprehension_rate"]["n"]),
+            ("satisfaction_answers", &r["satisfaction_rate"]["n"]),
+        ] {
+            assert_eq!(sum(field), total.as_i64().unwrap(), "{group} {field}");
+        }
+    }
+    let below: Vec<i64> =
+        r["below_target"].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap().parse().unwrap()).collect();
+    assert_eq!(below, vec![march, june], "lowest first; 80% is on target");
+    assert_eq!(r["below_target_total"], 2);
+}
+
+/// An export longer than the chunks it is streamed in arrives whole: every row once, in
+/// order, after the byte-order mark and the header.
+async fn a_long_answer_export_arrives_whole(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let id = app.schedule(10, -1, json!({})).await["id"].as_i64().unwrap();
+    // 3,000 answers with comments of about 80 bytes: several chunks of 64 KiB.
+    app.execute(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+         INSERT INTO survey_responses (session_id, comprehension, satisfaction, comment, source, created_at)
+         SELECT {id}, 4, 5, 'とても良い講座でした。' || CAST(i AS TEXT) || '番目の回答です。', 'staff',
+                '2026-01-01T00:00:00+00:00'
+         FROM n ORDER BY i"
+    ))
+    .await;
+    let fy = fiscal_year_of_days_ago(1);
+    let res = app.get(&format!("/manage/exports/survey-answers.csv?fiscal_year={fy}"), Some(&app.manager_token)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.len() > 3 * 64 * 1024, "{} bytes", bytes.len());
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFsession_id,date,kind,"));
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let comments: Vec<String> = reader.records().map(|r| r.unwrap()[9].to_string()).collect();
+    let expected: Vec<String> = (1..=3000).map(|i| format!("とても良い講座でした。{i}番目の回答です。")).collect();
+    assert_eq!(comments, expected);
+}
+
 async fn only_managers_read_the_city_wide_kpi(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
     assert_eq!(app.get("/api/v1/reports/kpi", None).await.status(), 401);
@@ -258,6 +345,8 @@ async fn attendance_is_recorded_per_meeting(backend: Backend) {
 
 both_backends!(
     kpi_arithmetic_is_exact,
+    kpi_breakdowns_add_up_by_tokyo_month,
+    a_long_answer_export_arrives_whole,
     only_managers_read_the_city_wide_kpi,
     surveys_by_code_and_by_staff,
     attendance_is_recorded_per_meeting,
