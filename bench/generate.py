@@ -258,6 +258,11 @@ class SqliteSink:
     def execute(self, sql: str) -> None:
         self.db.execute(sql)
 
+    def followup_tallies(self, sqls: list[str]) -> None:
+        """The follow-up tallies; their triggers fill the outcome report's cells."""
+        for sql in sqls:
+            self.execute(sql)
+
     def set_tallies(self, rows: list[tuple]) -> None:
         self.db.executemany(
             "UPDATE sessions SET confirmed_count = ?, waitlist_count = ?, attended_count = ?, responses = ?,"
@@ -326,6 +331,18 @@ class PostgresSink:
     def execute(self, sql: str) -> None:
         self.out.write(sql.rstrip().rstrip(";") + ";\n")
 
+    def followup_tallies(self, sqls: list[str]) -> None:
+        """The follow-up tallies with the triggers off (a trigger per tally row takes an hour at
+        a nation's scale), then the outcome report's cells in one grouped insert each, by the
+        very statements migration 0020 filled them with."""
+        self.out.write("SET LOCAL session_replication_role = replica;\n")
+        for sql in sqls:
+            self.execute(sql)
+        self.out.write("SET LOCAL session_replication_role = origin;\n")
+        for table in ("outcome_cells", "outcome_partner_cells", "outcome_choice_cells"):
+            self.execute(f"DELETE FROM {table}")
+        self.out.write(pg_cells_sql() + "\n")
+
     def set_tallies(self, rows: list[tuple]) -> None:
         self.out.write(
             "CREATE TEMP TABLE bench_tallies (c INT, w INT, a INT, r INT, ca INT, cg INT, sa INT, sg INT, id BIGINT)"
@@ -351,6 +368,16 @@ class PostgresSink:
     def finish(self, analyze: bool) -> None:
         if analyze:
             subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url, "-c", "VACUUM ANALYZE"], check=True)
+
+
+def pg_cells_sql() -> str:
+    """The statements that end migration 0020 (PostgreSQL): the outcome cells from the tallies."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migrations", "postgres",
+                        "0020_outcome_cells.sql")
+    head, marker, cells = open(path, encoding="utf-8").read().partition("-- The counts so far.")
+    if not marker:
+        raise SystemExit(f"{path} no longer ends with the counts so far: update generate.py")
+    return cells
 
 
 def open_sink(url: str):
@@ -763,8 +790,7 @@ class Generator:
         n = self.sink.copy("followup_answer_choices", ["followup_id", "session_id", "kind", "code", "with_help"],
                            iter(self.choice_rows))
         self.log(f"followup_answer_choices: {n}")
-        for sql in FOLLOWUP_TALLIES_SQL:
-            self.sink.execute(sql)
+        self.sink.followup_tallies(FOLLOWUP_TALLIES_SQL)
         self.sink.set_tallies([
             (s.confirmed, s.waitlisted, s.attended, s.responses, s.comp_answers, s.comp_good, s.sat_answers,
              s.sat_good, s.id) for s in self.sessions])

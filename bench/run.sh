@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ippo's benchmarks on realistic data, on SQLite and on PostgreSQL.
 #
-#   bench/run.sh [--build] [--rush] [--only-rush] [--backends sqlite,postgres]
+#   bench/run.sh [--build] [--rush] [--only-rush] [--pretix] [--backends sqlite,postgres] [--existing URL]
 #
 # For each backend: a fresh database, `ippo migrate` + `ippo seed demo`, bench/generate.py
 # (50,000 sessions, 500,000 registrations, 1,000,000 survey answers), then the release
@@ -12,6 +12,8 @@
 #       compressed file Ippo sent) to the same load;
 #   (b) the KPI report for FY2026, sequential requests with a manager's token, and the
 #       outcome report (the usage rate over the year's follow-ups) likewise;
+#   (b3) the survey answers of that year as CSV (the streamed export): its size, time and the
+#       server's memory before and after;
 #   (c) sequential single sign-ups (one POST each) into an upcoming course;
 #   (d) the server's peak memory (VmHWM) after the list runs of (a), and during all of that;
 #   (e) the weight of the public pages: HTML plus linked CSS/JS/WASM, raw, gzip and br.
@@ -20,7 +22,11 @@
 #   --build      run `cargo leptos build --release` first (otherwise target/release/ippo is used as it is)
 #   --rush       afterwards, also `cargo bench --features ssr --bench signup_rush` (compiles; see docs/BENCHMARKS.md)
 #   --only-rush  only the sign-up rush
+#   --pretix     afterwards, also pretix's event page at the same settings (bench/pretix.sh, which
+#                installs pretix into bench/.pretix the first time), so the summary gives the ratio
 #   --backends   which backends (default: sqlite,postgres)
+#   --existing   measure the database at URL as it is (filled beforehand, e.g. at a nation's scale
+#                with generate.py): no migrate, seed or generate, and it is kept
 #
 # Environment (defaults in brackets): DURATION [20s] per wrk run, THREADS [2], CONNECTIONS ["16 64"],
 # KPI_REQUESTS [50], SIGNUPS [50], SESSIONS / REGISTRATIONS / ANSWERS (data size, see generate.py),
@@ -34,14 +40,16 @@ root="$(cd "$here/.." && pwd)"
 cd "$root"
 source "$here/server.sh"
 
-build=0 rush=0 load=1 backends="sqlite,postgres"
+build=0 rush=0 pretix=0 load=1 backends="sqlite,postgres" existing=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build=1 ;;
     --rush) rush=1 ;;
     --only-rush) rush=1 load=0 ;;
+    --pretix) pretix=1 ;;
     --backends) backends="$2"; shift ;;
     --backends=*) backends="${1#*=}" ;;
+    --existing) existing="$2"; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -117,7 +125,7 @@ drop_pg() {
 cleanup() {
   stop_nginx
   stop_server
-  [[ ",$backends," == *",postgres,"* && $load -eq 1 ]] && drop_pg
+  [[ ",$backends," == *",postgres,"* && $load -eq 1 && -z "$existing" ]] && drop_pg
   rmdir "$BENCH_WORK" 2>/dev/null || true # still holds the kept SQLite file with KEEP_DB=1
   return 0
 }
@@ -170,28 +178,33 @@ bench_backend() {
   local backend="$1" out="$results/$1" data="$BENCH_WORK/$1" url
   mkdir -p "$out"
   rm -rf "$data" && mkdir -p "$data"
-  case "$backend" in
-    sqlite) url="sqlite://$data/ippo.db" ;;
-    postgres)
-      need psql postgresql-client
-      drop_pg
-      psql -X -q "$BENCH_PG/postgres" -c "CREATE DATABASE $BENCH_PG_DB" >/dev/null \
-        || die "cannot create database $BENCH_PG_DB at $BENCH_PG"
-      url="$BENCH_PG/$BENCH_PG_DB" ;;
-    *) die "unknown backend $backend" ;;
-  esac
-  export DATABASE_URL="$url" IPPO_DATA_DIR="$data"
+  if [[ -n "$existing" ]]; then
+    url="$existing"
+    export DATABASE_URL="$url" IPPO_DATA_DIR="$data"
+  else
+    case "$backend" in
+      sqlite) url="sqlite://$data/ippo.db" ;;
+      postgres)
+        need psql postgresql-client
+        drop_pg
+        psql -X -q "$BENCH_PG/postgres" -c "CREATE DATABASE $BENCH_PG_DB" >/dev/null \
+          || die "cannot create database $BENCH_PG_DB at $BENCH_PG"
+        url="$BENCH_PG/$BENCH_PG_DB" ;;
+      *) die "unknown backend $backend" ;;
+    esac
+    export DATABASE_URL="$url" IPPO_DATA_DIR="$data"
 
-  say "$backend: migrate, seed demo, generate"
-  "$IPPO_BIN" migrate >"$out/migrate.txt"
-  "$IPPO_BIN" seed demo >"$out/seed.txt"
-  local t0=$SECONDS
-  python3 "$here/generate.py" --database-url "$url" 2>&1 | tee "$out/generate.txt" >&2
-  echo "elapsed: $((SECONDS - t0)) s" >>"$out/generate.txt"
+    say "$backend: migrate, seed demo, generate"
+    "$IPPO_BIN" migrate >"$out/migrate.txt"
+    "$IPPO_BIN" seed demo >"$out/seed.txt"
+    local t0=$SECONDS
+    python3 "$here/generate.py" --database-url "$url" 2>&1 | tee "$out/generate.txt" >&2
+    echo "elapsed: $((SECONDS - t0)) s" >>"$out/generate.txt"
+  fi
   # Write the bulk load out before measuring, so its flushing does not compete with the server.
   case "$backend" in
     postgres) psql -X -q "$url" -c CHECKPOINT >/dev/null ;;
-    sqlite) python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' "$data/ippo.db" ;;
+    sqlite) python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' "${url#sqlite://}" ;;
   esac
   sync
   local token
@@ -253,6 +266,15 @@ bench_backend() {
   done >"$out/outcomes_times.txt"
   timing_stats "$out/outcomes_times.txt" 200 >&2
 
+  # (b3) the year's survey answers as CSV, streamed: size, time, memory around it
+  say "$backend: survey answers FY$FISCAL_YEAR as CSV"
+  {
+    grep -E '^(VmRSS|VmHWM)' "/proc/$server_pid/status" | sed 's/^/before /'
+    curl -sS -o /dev/null -w 'download %{http_code} %{size_download} %{time_total}\n' -H "Authorization: Bearer $token" \
+      "$base/manage/exports/survey-answers.csv?fiscal_year=$FISCAL_YEAR"
+    grep -E '^(VmRSS|VmHWM)' "/proc/$server_pid/status" | sed 's/^/after /'
+  } >"$out/export.txt"
+
   # (c) single sign-ups, one after another, into the first upcoming course
   local sid
   sid="$(curl -fsS "$base/api/v1/sessions?kind=course&limit=1" \
@@ -282,6 +304,7 @@ bench_backend() {
   # (d) peak memory, read before the server stops
   grep -E '^(VmRSS|VmHWM)' "/proc/$server_pid/status" >"$out/memory_peak.txt"
   stop_server
+  [[ -n "$existing" ]] && return
   [[ "$backend" == postgres ]] && drop_pg
   unset DATABASE_URL IPPO_DATA_DIR
   [[ "${KEEP_DB:-0}" == 1 ]] || rm -rf "$data"
@@ -292,8 +315,17 @@ if [[ $load -eq 1 ]]; then
   need curl curl
   [[ -x "$IPPO_BIN" ]] || die "no server binary at $IPPO_BIN: run with --build (cargo leptos build --release)"
   [[ -d "$SITE_ROOT/pkg" ]] || die "no $SITE_ROOT/pkg: run with --build (cargo leptos build --release)"
-  IFS=, read -ra list <<<"$backends"
-  for b in "${list[@]}"; do bench_backend "$b"; done
+  if [[ -n "$existing" ]]; then
+    case "$existing" in postgres*) bench_backend postgres ;; *) bench_backend sqlite ;; esac
+  else
+    IFS=, read -ra list <<<"$backends"
+    for b in "${list[@]}"; do bench_backend "$b"; done
+  fi
+fi
+
+if [[ $pretix -eq 1 ]]; then
+  say "pretix: bench/pretix.sh"
+  OUT="$results/pretix" DURATION="$DURATION" "$here/pretix.sh" >&2
 fi
 
 if [[ $rush -eq 1 ]]; then

@@ -149,6 +149,35 @@ def summary(results: str) -> str:
         w("|---|---|---|---|---|---|---|---|")
         out.extend(rows)
         w("")
+    pretix = os.path.join(results, "pretix", "wrk_pretix-browser_c64.txt")
+    if os.path.exists(pretix):
+        ratios = []
+        for b in backends:
+            ippo = os.path.join(results, b, "wrk_home-browser_c64.txt")
+            if os.path.exists(ippo):
+                ratios.append(f"{b} {wrk(ippo)['rps'] / wrk(pretix)['rps']:,.0f}×")
+        if ratios:
+            w(f"Ippo's list page against pretix's event page, both as a browser asks at 64 connections: "
+              f"{', '.join(ratios)}.\n")
+
+    exports = []
+    for b in backends:
+        path = os.path.join(results, b, "export.txt")
+        if not os.path.exists(path):
+            continue
+        text = open(path).read()
+        kb = lambda when, key: int((re.search(rf"^{when} {key}:\s+(\d+)", text, re.M) or [0, 0])[1])
+        d = re.search(r"^download (\d+) (\d+) ([\d.]+)", text, re.M)
+        if d:
+            exports.append(f"| {b} | {d.group(1)} | {int(d.group(2)) / 2**20:,.1f} MiB | {float(d.group(3)):.1f} s | "
+                          f"{kb('before', 'VmRSS') / 1024:.1f} → {kb('after', 'VmRSS') / 1024:.1f} MiB | "
+                          f"{kb('before', 'VmHWM') / 1024:.1f} → {kb('after', 'VmHWM') / 1024:.1f} MiB |")
+    if exports:
+        w("### Survey answers as CSV (`GET /manage/exports/survey-answers.csv`, streamed)\n")
+        w("| backend | HTTP | size | time | server VmRSS before → after | peak (VmHWM) before → after |")
+        w("|---|---|---|---|---|---|")
+        out.extend(exports)
+        w("")
 
     for title, name, code in (("KPI report (`GET /api/v1/reports/kpi`, one request after another)", "kpi_times.txt", "200"),
                               ("Outcome report (`GET /api/v1/reports/outcomes`, one request after another)",

@@ -195,9 +195,20 @@ macro_rules! bind_cells {
     };
 }
 
+/// The rows of one grouped sum over the cells of fiscal year `fy` in `scope`.
+async fn cell_sums<T>(db: &Db, sql: &str, fy: i32, scope: &Scope<'_>) -> AppResult<Vec<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    Ok(on_db!(db, pool => bind_cells!(sqlx::query_as(sql), fy, scope).fetch_all(pool).await)?)
+}
+
 /// The outcome report of a fiscal year (managers). Reads the cells the database keeps
 /// (`outcome_cells`, `outcome_partner_cells`, `outcome_choice_cells`), never the
-/// follow-ups or the sessions: four grouped sums.
+/// follow-ups or the sessions: four grouped sums, read at once.
 pub async fn report(
     db: &Db,
     viewer: &Viewer,
@@ -209,27 +220,27 @@ pub async fn report(
     let fy = resolve_year(filter, now)?;
     let scope = scope(filter, fy)?;
     let cells = "outcome_cells t JOIN venues v ON v.id = t.venue_id";
-    let sql = sums_sql("t.venue_id, v.name, v.ward, t.kind, t.topic", cells, CELLS_WHERE);
-    let places: Vec<PlaceRow> = on_db!(db, pool => bind_cells!(sqlx::query_as(&sql), fy, scope).fetch_all(pool).await)?;
-    let sql = sums_sql("t.age_band, t.device", cells, CELLS_WHERE);
-    let people: Vec<PersonRow> =
-        on_db!(db, pool => bind_cells!(sqlx::query_as(&sql), fy, scope).fetch_all(pool).await)?;
-    let sql = sums_sql("t.partner_id", "outcome_partner_cells t JOIN venues v ON v.id = t.venue_id", CELLS_WHERE);
-    let partners: Vec<PartnerRow> =
-        on_db!(db, pool => bind_cells!(sqlx::query_as(&sql), fy, scope).fetch_all(pool).await)?;
-    let sql = format!(
+    let place_sql = sums_sql("t.venue_id, v.name, v.ward, t.kind, t.topic", cells, CELLS_WHERE);
+    let person_sql = sums_sql("t.age_band, t.device", cells, CELLS_WHERE);
+    let partner_sql =
+        sums_sql("t.partner_id", "outcome_partner_cells t JOIN venues v ON v.id = t.venue_id", CELLS_WHERE);
+    let choice_sql = format!(
         "SELECT t.choice_kind, t.code, SUM(t.count) AS count, SUM(t.on_own) AS on_own
          FROM outcome_choice_cells t JOIN venues v ON v.id = t.venue_id
          WHERE {CELLS_WHERE}
          GROUP BY t.choice_kind, t.code"
     );
-    let ticked: Vec<(ChoiceKind, String, i64, i64)> =
-        on_db!(db, pool => bind_cells!(sqlx::query_as(&sql), fy, scope).fetch_all(pool).await)?;
-    let context = Context {
-        wards: venues::store::wards(db).await?,
-        partners: partners::store::list(db).await?,
-        choices: followups::store::choices(db).await?,
-    };
+    // The four sums at once, each on its own connection.
+    let (places, people, partners, ticked, wards, partner_list, choices) = tokio::try_join!(
+        cell_sums::<PlaceRow>(db, &place_sql, fy, &scope),
+        cell_sums::<PersonRow>(db, &person_sql, fy, &scope),
+        cell_sums::<PartnerRow>(db, &partner_sql, fy, &scope),
+        cell_sums::<(ChoiceKind, String, i64, i64)>(db, &choice_sql, fy, &scope),
+        venues::store::wards(db),
+        partners::store::list(db),
+        followups::store::choices(db),
+    )?;
+    let context = Context { wards, partners: partner_list, choices };
     Ok(summarise(fy, &places, &people, &partners, &ticked, &context, lang))
 }
 
