@@ -277,8 +277,9 @@ bench_backend() {
 
   # (c) single sign-ups, one after another, into the first upcoming course
   local sid
-  sid="$(curl -fsS "$base/api/v1/sessions?kind=course&limit=1" \
-    | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d.get("sessions", d) if isinstance(d, dict) else d; print(d[0]["id"])')"
+  # (not a cancelled one: the list shows those too, marked, and a sign-up there is refused)
+  sid="$(curl -fsS "$base/api/v1/sessions?kind=course&limit=50" \
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d.get("sessions", d) if isinstance(d, dict) else d; print(next(s["id"] for s in d if s["status"] != "cancelled"))')"
   say "$backend: $SIGNUPS sign-ups into session $sid"
   echo "$sid" >"$out/signup_session.txt"
   # Each sign-up a family of its own: one phone may hold only two seats of a session.

@@ -123,7 +123,7 @@ def summary(results: str) -> str:
     rows = []
     for b in backends:
         d = os.path.join(results, b)
-        files = sorted(f for f in os.listdir(d) if f.startswith("wrk_"))
+        files = sorted(f for f in os.listdir(d) if re.match(r"wrk_.*_c\d+\.txt$", f))
         order = {"home": 0, "api": 1, "home-gzip": 2, "home-browser": 3, "nginx-browser": 4}
         files.sort(key=lambda f: (order.get(f.split("_")[1], 9), int(re.search(r"_c(\d+)", f).group(1))))
         for f in files:
