@@ -1,6 +1,7 @@
 //! The KPI report. Sessions carry their own tallies (kept by the registration and
-//! survey transactions), so a year's report reads one row per session and sums in Rust,
-//! which also keeps month grouping (Tokyo time) out of dialect-specific SQL.
+//! survey transactions), which the report sums in SQL by venue, kind, topic and month
+//! (Tokyo time, found by comparing with the months' first moments, the same SQL on both
+//! backends); only the sessions it lists by name are read one row each.
 
 use std::{collections::BTreeMap, sync::LazyLock};
 
@@ -246,25 +247,33 @@ pub async fn report(
         sessions_where(db, &scope, SUPPORTED),
         venues::store::wards(db),
     )?;
-    let mut report = summarise(fy, &cells, &months, &wards, lang);
-    report.below_target_total = below.1;
-    report.below_target =
-        below.0.into_iter().map(|row| KpiLine::new(row.id.to_string(), row.title.clone(), row.tally(now))).collect();
-    report.flagged = flagged
-        .into_iter()
-        .map(|row| FlaggedSession {
-            session_id: row.id,
-            title: row.title,
-            answers_by_code: row.responses_code as i64,
-            attended: row.attended_count as i64,
-            confirmed: row.confirmed_count as i64,
-        })
-        .collect();
-    report.by_partner = super::partners::kpi_by_partner(db, fy, &supported, now, lang).await?;
-    Ok(report)
+    let (below, below_target_total) = below;
+    Ok(KpiReport {
+        below_target: below
+            .into_iter()
+            .map(|row| {
+                let tally = row.tally(now);
+                KpiLine::new(row.id.to_string(), row.title, tally)
+            })
+            .collect(),
+        below_target_total,
+        flagged: flagged
+            .into_iter()
+            .map(|row| FlaggedSession {
+                session_id: row.id,
+                title: row.title,
+                answers_by_code: row.responses_code as i64,
+                attended: row.attended_count as i64,
+                confirmed: row.confirmed_count as i64,
+            })
+            .collect(),
+        by_partner: super::partners::kpi_by_partner(db, fy, &supported, now, lang).await?,
+        ..summarise(fy, &cells, &months, &wards, lang)
+    })
 }
 
-/// Sums the cells into the totals and every breakdown (the session lists are the caller's).
+/// Sums the cells into the totals and every breakdown; the lists of sessions and partners
+/// are left empty for the caller.
 fn summarise(
     fy: i32,
     cells: &[Cell],
