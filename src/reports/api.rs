@@ -13,11 +13,10 @@ use serde::Deserialize;
 use super::{partners::PartnerReport, store, KpiFilter, KpiReport};
 use crate::{
     i18n::Lang,
-    policy::Viewer,
     server::{
         api::{query_number, Authed},
         db::Db,
-        download::{csv_download, CsvStream},
+        download::CsvStream,
         error::{request_lang, AppResult},
         routing::Routes,
         state::AppState,
@@ -86,11 +85,6 @@ async fn partner_report(
     Ok(Json(super::partners::report(&state.db, &viewer, &q.filter()?, Utc::now(), request_lang()).await?))
 }
 
-/// A CSV's rows, starting with its header line.
-fn with_header(names: &[&str]) -> Vec<Vec<String>> {
-    vec![names.iter().map(|s| s.to_string()).collect()]
-}
-
 /// A time as the day it falls on in Tokyo (`2026-12-05`).
 fn day_cell(t: chrono::DateTime<Utc>) -> String {
     to_tokyo(t).format("%Y-%m-%d").to_string()
@@ -105,15 +99,12 @@ fn rate_cell(rate: &super::Rate) -> String {
     rate.value.map(|v| format!("{v:.4}")).unwrap_or_default()
 }
 
-/// Sessions with their counts and rates. The usage rate of a session's follow-ups is left
+/// The per-session export (managers' and open data's) of `scope`'s sessions, with their
+/// counts and rates, streamed while read. The usage rate of a session's follow-ups is left
 /// blank over fewer than `MIN_ANSWERS` answers: in open data a session's one or two
-/// answers would tell what those people said.
-async fn session_rows(state: &AppState, filter: &KpiFilter, lang: Lang) -> AppResult<(i32, Vec<Vec<String>>)> {
-    let now = Utc::now();
-    let fy = store::resolve_year(filter, now)?;
-    let tallies = store::session_tallies(&state.db, filter, fy).await?;
-    let outcomes = super::outcomes::by_session(&state.db, filter, fy).await?;
-    let mut rows = with_header(&[
+/// answers would tell what those people said. Labels in Japanese, as the city publishes.
+fn session_export(state: &AppState, fy: i32, scope: store::Scope, filename: &str) -> Response {
+    let header = [
         "session_id",
         "fiscal_year",
         "date",
@@ -135,18 +126,21 @@ async fn session_rows(state: &AppState, filter: &KpiFilter, lang: Lang) -> AppRe
         "followups_sent",
         "followups_answered",
         "usage_rate",
-    ]);
-    for r in &tallies {
+    ];
+    let now = Utc::now();
+    streamed_export(state, scope, filename, &header, super::outcomes::session_lines, move |line| {
+        let (r, o) = (line.session, line.followups);
         let t = r.tally(now);
-        rows.push(vec![
+        let usage = o.usage();
+        [
             r.id.to_string(),
             fy.to_string(),
             day_cell(r.starts_at),
-            r.kind.label(lang),
-            r.topic.label(lang),
-            r.title.clone(),
-            r.venue_name.clone(),
-            r.ward.clone(),
+            r.kind.label(Lang::Ja),
+            r.topic.label(Lang::Ja),
+            r.title,
+            r.venue_name,
+            r.ward,
             t.capacity.to_string(),
             t.confirmed.to_string(),
             t.attended.to_string(),
@@ -157,16 +151,19 @@ async fn session_rows(state: &AppState, filter: &KpiFilter, lang: Lang) -> AppRe
             rate_cell(&t.satisfaction()),
             rate_cell(&t.attendance()),
             rate_cell(&t.fill()),
-        ]);
-        let o = outcomes.get(&r.id).cloned().unwrap_or_default();
-        let usage = o.usage();
-        rows.last_mut().expect("pushed").extend([
             o.sent.to_string(),
             o.answered.to_string(),
             if usage.too_few { String::new() } else { rate_cell(&usage) },
-        ]);
-    }
-    Ok((fy, rows))
+        ]
+    })
+}
+
+/// The fiscal year and the sessions an export of `q` covers; a bad filter is refused
+/// here, before anything is sent.
+fn export_scope(q: KpiQuery) -> AppResult<(i32, store::Scope)> {
+    let filter = q.filter()?;
+    let fy = store::resolve_year(&filter, Utc::now())?;
+    Ok((fy, store::scope(&filter, fy)?))
 }
 
 async fn sessions_csv(
@@ -175,42 +172,32 @@ async fn sessions_csv(
     Query(q): Query<KpiQuery>,
 ) -> AppResult<Response> {
     viewer.require_manager()?;
-    let (fy, rows) = session_rows(&state, &q.filter()?, Lang::Ja).await?;
-    csv_download(&format!("ippo-sessions-fy{fy}.csv"), rows)
+    let (fy, scope) = export_scope(q)?;
+    Ok(session_export(&state, fy, scope, &format!("ippo-sessions-fy{fy}.csv")))
 }
 
 async fn open_data_csv(State(state): State<AppState>, Query(q): Query<KpiQuery>) -> AppResult<Response> {
     // Open data: counts and rates per session; titles and places are public already, people are not in it.
-    let (fy, rows) = session_rows(&state, &q.filter()?, Lang::Ja).await?;
+    let (fy, scope) = export_scope(q)?;
     // Named as open data is: the body's 全国地方公共団体コード first (401005_…).
     let prefix = crate::city::store::cached(&state).await?.file_prefix();
-    csv_download(&format!("{prefix}digital_divide_sessions_fy{fy}.csv"), rows)
+    Ok(session_export(&state, fy, scope, &format!("{prefix}digital_divide_sessions_fy{fy}.csv")))
 }
 
-/// A manager's CSV export of a year's rows, written while they are read: `name` gets the
-/// year (`…-fy2026.csv`), `read` gives the rows of the filter's sessions, `row` their cells.
-/// The viewer and the filter are checked before anything is sent.
+/// A CSV export of `scope`'s rows, written while they are read (`CsvStream`): `read` gives
+/// the rows, `row` their cells. Whoever may read it has been checked by the caller.
 fn streamed_export<T: Send + 'static, R: IntoIterator<Item = String> + Send>(
     state: &AppState,
-    viewer: &Viewer,
-    q: KpiQuery,
-    name: &str,
+    scope: store::Scope,
+    filename: &str,
     header: &[&str],
-    read: for<'a> fn(&'a Db, &'a store::Scope<'a>) -> BoxStream<'a, Result<T, sqlx::Error>>,
+    read: for<'a> fn(&'a Db, &'a store::Scope) -> BoxStream<'a, Result<T, sqlx::Error>>,
     row: impl Fn(T) -> R + Send + 'static,
-) -> AppResult<Response> {
-    viewer.require_manager()?;
-    let filter = q.filter()?;
-    let fy = store::resolve_year(&filter, Utc::now())?;
-    store::scope(&filter, fy)?;
-    let (out, response) = CsvStream::start(&format!("{name}-fy{fy}.csv"), header);
+) -> Response {
+    let (out, response) = CsvStream::start(filename, header);
     let db = state.db.clone();
-    tokio::spawn(async move {
-        if let Ok(scope) = store::scope(&filter, fy) {
-            out.copy(read(&db, &scope), row).await;
-        }
-    });
-    Ok(response)
+    tokio::spawn(async move { out.copy(read(&db, &scope), row).await });
+    response
 }
 
 async fn answers_csv(
@@ -230,7 +217,10 @@ async fn answers_csv(
         "topics_wanted",
         "comment",
     ];
-    streamed_export(&state, &viewer, q, "ippo-survey-answers", &header, store::answers, |a| {
+    viewer.require_manager()?;
+    let (fy, scope) = export_scope(q)?;
+    let name = format!("ippo-survey-answers-fy{fy}.csv");
+    Ok(streamed_export(&state, scope, &name, &header, store::answers, |a| {
         let cell = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
         [
             a.session_id.to_string(),
@@ -244,7 +234,7 @@ async fn answers_csv(
             a.topics_wanted,
             a.comment,
         ]
-    })
+    }))
 }
 
 /// The answered follow-ups of the year, one line each, without personal data: the
@@ -269,7 +259,10 @@ async fn followup_answers_csv(
         "barriers",
         "comment",
     ];
-    streamed_export(&state, &viewer, q, "ippo-followup-answers", &header, super::outcomes::answers, |a| {
+    viewer.require_manager()?;
+    let (fy, scope) = export_scope(q)?;
+    let name = format!("ippo-followup-answers-fy{fy}.csv");
+    Ok(streamed_export(&state, scope, &name, &header, super::outcomes::answers, |a| {
         let device = a.device();
         [
             a.session_id.to_string(),
@@ -286,5 +279,5 @@ async fn followup_answers_csv(
             a.barriers,
             a.comment,
         ]
-    })
+    }))
 }

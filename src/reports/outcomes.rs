@@ -5,17 +5,14 @@
 //! kind, topic, age band, device; migration 0020): a few thousand a year, however many
 //! follow-ups there were, so the report reads no session and no follow-up.
 
-use std::{
-    collections::{BTreeMap, HashMap},
-    sync::LazyLock,
-};
+use std::{collections::BTreeMap, sync::LazyLock};
 
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    store::{bind_scope, resolve_year, scope, Scope, SCOPE_WHERE},
+    store::{bind_scope, resolve_year, scope, Scope, SessionTallyRow, SCOPE_WHERE, SESSION_COLUMNS},
     KpiFilter, Rate,
 };
 use crate::{
@@ -124,14 +121,6 @@ pub struct OutcomeReport {
     pub by_device: Vec<OutcomeLine>,
 }
 
-/// The follow-ups of one session.
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    session_id: i64,
-    #[sqlx(flatten)]
-    tally: OutcomeTally,
-}
-
 /// The follow-ups of the sessions of one venue, kind and topic.
 #[derive(sqlx::FromRow)]
 struct PlaceRow {
@@ -191,12 +180,12 @@ const CELLS_WHERE: &str = "t.fiscal_year = $1 AND ($2 IS NULL OR t.venue_id = $2
 
 macro_rules! bind_cells {
     ($query:expr, $fy:expr, $scope:expr) => {
-        $query.bind($fy).bind($scope.venue_id).bind($scope.ward).bind($scope.kind)
+        $query.bind($fy).bind($scope.venue_id).bind($scope.ward.as_deref()).bind($scope.kind)
     };
 }
 
 /// The rows of one grouped sum over the cells of fiscal year `fy` in `scope`.
-async fn cell_sums<T>(db: &Db, sql: &str, fy: i32, scope: &Scope<'_>) -> AppResult<Vec<T>>
+async fn cell_sums<T>(db: &Db, sql: &str, fy: i32, scope: &Scope) -> AppResult<Vec<T>>
 where
     T: Send
         + Unpin
@@ -244,19 +233,33 @@ pub async fn report(
     Ok(summarise(fy, &places, &people, &partners, &ticked, &context, lang))
 }
 
-async fn session_rows(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<Vec<SessionRow>> {
-    let scope = scope(filter, fy)?;
-    let sql = sums_sql(
-        "t.session_id",
-        "followup_tallies t JOIN sessions s ON s.id = t.session_id JOIN venues v ON v.id = s.venue_id",
-        SCOPE_WHERE,
-    );
-    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope).fetch_all(pool).await)?)
+/// A session of the per-session exports: its tallies and its follow-ups summed (all 0
+/// when it has none).
+#[derive(sqlx::FromRow)]
+pub struct SessionLine {
+    #[sqlx(flatten)]
+    pub session: SessionTallyRow,
+    #[sqlx(flatten)]
+    pub followups: OutcomeTally,
 }
 
-/// The follow-ups of each session of the report (for the per-session exports).
-pub async fn by_session(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<HashMap<i64, OutcomeTally>> {
-    Ok(session_rows(db, filter, fy).await?.into_iter().map(|r| (r.session_id, r.tally)).collect())
+/// The scope's sessions in date order, each with its follow-ups, read as they are sent
+/// (the per-session exports; the caller decides who may read them). One grouped read: a
+/// session's follow-up tallies (one per age band and device) summed beside its row.
+pub(super) fn session_lines<'a>(db: &'a Db, scope: &'a Scope) -> BoxStream<'a, Result<SessionLine, sqlx::Error>> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let sums = ["sent", "answered", "used", "on_own", "unreachable", "declined"]
+            .map(|c| format!("COALESCE(SUM(t.{c}), 0) AS {c}"))
+            .join(", ");
+        format!(
+            "SELECT {SESSION_COLUMNS}, {sums}
+             FROM sessions s JOIN venues v ON v.id = s.venue_id LEFT JOIN followup_tallies t ON t.session_id = s.id
+             WHERE {SCOPE_WHERE}
+             GROUP BY s.id, v.id
+             ORDER BY s.starts_at, s.id"
+        )
+    });
+    on_db!(db, pool => bind_scope!(sqlx::query_as(SQL.as_str()), scope).fetch(pool))
 }
 
 /// One answered follow-up, with nothing that names the person (the answers export).
@@ -287,7 +290,7 @@ impl AnswerRow {
 
 /// Every answered follow-up of the scope's sessions, read as it is sent (for managers:
 /// the caller checks).
-pub(super) fn answers<'a>(db: &'a Db, scope: &'a Scope<'a>) -> BoxStream<'a, Result<AnswerRow, sqlx::Error>> {
+pub(super) fn answers<'a>(db: &'a Db, scope: &'a Scope) -> BoxStream<'a, Result<AnswerRow, sqlx::Error>> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "SELECT f.session_id, s.starts_at, s.kind, s.topic, v.name AS venue_name, f.round, r.age_band,

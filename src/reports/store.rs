@@ -79,11 +79,11 @@ pub fn resolve_year(filter: &KpiFilter, now: DateTime<Utc>) -> AppResult<i32> {
 
 /// The sessions a report covers: a fiscal year's, not cancelled, narrowed by venue, ward and
 /// kind. `SCOPE_WHERE` is its SQL over `sessions s` and `venues v`, bound by `bind_scope!`.
-pub(super) struct Scope<'a> {
+pub(super) struct Scope {
     pub(super) from: DateTime<Utc>,
     pub(super) to: DateTime<Utc>,
     pub(super) venue_id: Option<i64>,
-    pub(super) ward: Option<&'a str>,
+    pub(super) ward: Option<String>,
     pub(super) kind: Option<SessionKind>,
 }
 
@@ -92,12 +92,12 @@ pub(super) const SCOPE_WHERE: &str = "s.starts_at >= $1 AND s.starts_at < $2 AND
 
 macro_rules! bind_scope {
     ($query:expr, $scope:expr) => {
-        $query.bind($scope.from).bind($scope.to).bind($scope.venue_id).bind($scope.ward).bind($scope.kind)
+        $query.bind($scope.from).bind($scope.to).bind($scope.venue_id).bind($scope.ward.as_deref()).bind($scope.kind)
     };
 }
 pub(super) use bind_scope;
 
-pub(super) fn scope(filter: &KpiFilter, fy: i32) -> AppResult<Scope<'_>> {
+pub(super) fn scope(filter: &KpiFilter, fy: i32) -> AppResult<Scope> {
     let (from, to) = fiscal_year_bounds(fy);
     let kind = match filter.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
@@ -107,17 +107,18 @@ pub(super) fn scope(filter: &KpiFilter, fy: i32) -> AppResult<Scope<'_>> {
             AppError::Invalid(errors)
         })?),
     };
-    Ok(Scope { from, to, venue_id: filter.venue_id, ward: filter.ward.as_deref().filter(|w| !w.is_empty()), kind })
+    Ok(Scope { from, to, venue_id: filter.venue_id, ward: filter.ward.clone().filter(|w| !w.is_empty()), kind })
 }
 
 /// The columns of a `SessionTallyRow`, over `sessions s` and `venues v`.
-const SESSION_COLUMNS: &str = "s.id, s.title, s.kind, s.topic, s.venue_id, v.name AS venue_name, v.ward, s.starts_at,
+pub(super) const SESSION_COLUMNS: &str =
+    "s.id, s.title, s.kind, s.topic, s.venue_id, v.name AS venue_name, v.ward, s.starts_at,
     s.ends_at, s.capacity, s.confirmed_count, s.attended_count, s.responses, s.comprehension_answers,
     s.comprehension_good, s.satisfaction_answers, s.satisfaction_good, s.responses_code, s.responses_paper";
 
 /// The scope's sessions that also meet `condition` (SQL over `s` and `v`; "" for all),
 /// in date order.
-async fn sessions_where(db: &Db, scope: &Scope<'_>, condition: &str) -> AppResult<Vec<SessionTallyRow>> {
+async fn sessions_where(db: &Db, scope: &Scope, condition: &str) -> AppResult<Vec<SessionTallyRow>> {
     let sql = format!(
         "SELECT {SESSION_COLUMNS} FROM sessions s JOIN venues v ON v.id = s.venue_id
          WHERE {SCOPE_WHERE} {condition} ORDER BY s.starts_at, s.id"
@@ -154,12 +155,7 @@ struct Cell {
 
 /// The scope's cells. The month is found by comparing the start with the months' first
 /// moments (`$7`…`$17`, May to March), which reads the same on both backends.
-async fn cells(
-    db: &Db,
-    scope: &Scope<'_>,
-    months: &[(String, DateTime<Utc>)],
-    now: DateTime<Utc>,
-) -> AppResult<Vec<Cell>> {
+async fn cells(db: &Db, scope: &Scope, months: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> AppResult<Vec<Cell>> {
     let month = (1..months.len())
         .fold(String::from("CASE"), |sql, i| format!("{sql} WHEN s.starts_at < ${} THEN {}", i + 6, i - 1))
         + &format!(" ELSE {} END", months.len() - 1);
@@ -189,7 +185,7 @@ struct Ranked {
 /// The scope's sessions below the target on comprehension or satisfaction (`Rate::below_target`,
 /// the same division in SQL), the lowest rate first, at most `BELOW_TARGET_SHOWN`, and how
 /// many there are in all.
-async fn below_target(db: &Db, scope: &Scope<'_>) -> AppResult<(Vec<SessionTallyRow>, usize)> {
+async fn below_target(db: &Db, scope: &Scope) -> AppResult<(Vec<SessionTallyRow>, usize)> {
     let rate = |good: &str, answers: &str| {
         format!("CASE WHEN s.{answers} > 0 THEN CAST(s.{good} AS DOUBLE PRECISION) / s.{answers} END")
     };
@@ -342,7 +338,7 @@ pub struct AnswerRow {
 
 /// Every survey answer of the scope's sessions, with no link to any person, read as it
 /// is sent (for managers: the caller checks).
-pub(super) fn answers<'a>(db: &'a Db, scope: &'a Scope<'a>) -> BoxStream<'a, Result<AnswerRow, sqlx::Error>> {
+pub(super) fn answers<'a>(db: &'a Db, scope: &'a Scope) -> BoxStream<'a, Result<AnswerRow, sqlx::Error>> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "SELECT a.session_id, s.starts_at, s.kind, s.topic, v.name AS venue_name, a.comprehension, a.satisfaction,

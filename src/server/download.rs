@@ -42,6 +42,14 @@ fn csv_headers(filename: &str) -> [(header::HeaderName, String); 2] {
     ]
 }
 
+/// Writes one row, every cell `neutralise`d.
+fn write_row<W: std::io::Write>(
+    writer: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = String>,
+) -> csv::Result<()> {
+    writer.write_record(cells.into_iter().map(|cell| neutralise(&cell).into_owned()))
+}
+
 /// Bytes a streamed CSV gathers before sending them on.
 const CHUNK: usize = 64 * 1024;
 /// Chunks that may wait for a slow client before reading stops until it takes one.
@@ -71,9 +79,7 @@ impl CsvStream {
 
     /// Adds one row (its cells neutralised), sending a chunk on when one is full.
     async fn row(&mut self, cells: impl IntoIterator<Item = String>) -> Result<(), ClientGone> {
-        self.writer
-            .write_record(cells.into_iter().map(|cell| neutralise(&cell).into_owned()))
-            .expect("writing to memory cannot fail");
+        write_row(&mut self.writer, cells).expect("writing to memory cannot fail");
         if self.writer.get_ref().len() >= CHUNK {
             self.send().await?;
         }
@@ -120,7 +126,7 @@ pub fn csv_download(filename: &str, rows: Vec<Vec<String>>) -> AppResult<Respons
     {
         let mut writer = csv::Writer::from_writer(&mut out);
         for row in rows {
-            writer.write_record(row.iter().map(|cell| neutralise(cell).into_owned())).map_err(anyhow::Error::from)?;
+            write_row(&mut writer, row).map_err(anyhow::Error::from)?;
         }
         writer.flush().map_err(anyhow::Error::from)?;
     }

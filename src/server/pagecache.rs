@@ -18,7 +18,8 @@
 //! What a page depends on besides its address — the reader's language and text size — is
 //! the `variant` the composition root gives; which paths are public pages is its `public`.
 //! The open-data file is kept the same way (a CSV, with the name it is downloaded as).
-//! A page that sets a cookie or is not a 200 HTML or CSV answer is not kept. A kept page keeps
+//! A page that sets a cookie, is not a 200 HTML or CSV answer or is longer than
+//! `MAX_PAGE_BYTES` is not kept. A kept page keeps
 //! the script nonce of its policy: public pages run no script (Leptos only appends its
 //! inert resource list), and everything they show is escaped, so a known nonce opens
 //! nothing.
@@ -37,7 +38,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::Utc;
-use http_body_util::BodyExt;
+use futures::StreamExt;
 
 use super::state::AppState;
 use crate::policy::Viewer;
@@ -47,6 +48,7 @@ use crate::policy::Viewer;
 const MAX_PAGES: usize = 2_000;
 
 /// Largest page kept (bytes, uncompressed); the session list at its longest is ~200 KB.
+/// A longer answer is passed on as it comes, not kept.
 const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 
 /// The composition root's knowledge of the pages: which paths are public pages, and
@@ -209,10 +211,19 @@ async fn keep(response: Response) -> Result<Kept, Response> {
         return Err(response);
     }
     let (parts, body) = response.into_parts();
-    let identity = match http_body_util::Limited::new(body, MAX_PAGE_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-    };
+    let mut chunks = body.into_data_stream();
+    let (mut held, mut size) = (Vec::new(), 0);
+    while let Some(chunk) = chunks.next().await {
+        let Ok(chunk) = chunk else { return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()) };
+        size += chunk.len();
+        held.push(chunk);
+        if size > MAX_PAGE_BYTES {
+            // Too long to keep (a large city's open-data file): answered as it is made.
+            let rest = futures::stream::iter(held.into_iter().map(Ok)).chain(chunks);
+            return Err(Response::from_parts(parts, Body::from_stream(rest)));
+        }
+    }
+    let identity = Bytes::from(held.concat());
     let compressed = tokio::task::spawn_blocking({
         let identity = identity.clone();
         move || (gzip(&identity), brotli(&identity), zstd(&identity))

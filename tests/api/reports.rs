@@ -185,6 +185,36 @@ async fn a_long_answer_export_arrives_whole(backend: Backend) {
     assert_eq!(comments, expected);
 }
 
+/// A large city's open-data file is longer than a page the cache keeps (2 MiB): it is
+/// answered whole, as it is read, every time.
+async fn a_large_open_data_file_arrives_whole(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let id = app.schedule(10, 3, json!({})).await["id"].as_i64().unwrap();
+    const SESSIONS: usize = 12_000;
+    app.execute(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {SESSIONS})
+         INSERT INTO sessions (kind, title, topic, venue_id, starts_at, ends_at, capacity, survey_code, created_at,
+             updated_at)
+         SELECT s.kind, 'はじめてのスマホ教室　地域の皆さまへ　第' || CAST(n.i AS TEXT) || '回', s.topic, s.venue_id,
+                s.starts_at, s.ends_at, s.capacity, 'BULK' || CAST(n.i AS TEXT), s.created_at, s.updated_at
+         FROM sessions s, n WHERE s.id = {id}"
+    ))
+    .await;
+    let fy = fiscal_year_of_days_ago(-3);
+    let open = format!("/open-data/sessions.csv?fiscal_year={fy}");
+    let first = app.get(&open, None).await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["content-type"], "text/csv; charset=utf-8");
+    let first = first.bytes().await.unwrap();
+    assert!(first.len() > 2 * 1024 * 1024, "longer than a kept page: {} bytes", first.len());
+    let mut reader = csv::Reader::from_reader(&first[3..]);
+    let titles: Vec<String> = reader.records().map(|r| r.unwrap()[5].to_string()).collect();
+    assert_eq!(titles.iter().filter(|t| t.starts_with("はじめてのスマホ教室　地域の")).count(), SESSIONS);
+    assert!(titles.len() > SESSIONS, "the scheduled sessions too: {}", titles.len());
+    let again = app.get(&open, None).await.bytes().await.unwrap();
+    assert_eq!(again, first, "the same file again, made again");
+}
+
 async fn only_managers_read_the_city_wide_kpi(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
     assert_eq!(app.get("/api/v1/reports/kpi", None).await.status(), 401);
@@ -347,6 +377,7 @@ both_backends!(
     kpi_arithmetic_is_exact,
     kpi_breakdowns_add_up_by_tokyo_month,
     a_long_answer_export_arrives_whole,
+    a_large_open_data_file_arrives_whole,
     only_managers_read_the_city_wide_kpi,
     surveys_by_code_and_by_staff,
     attendance_is_recorded_per_meeting,
