@@ -377,6 +377,7 @@ fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
         outbox: Default::default(),
         memo: Default::default(),
         pages: crate::server::pagecache::PageCache::new(crate::routes::PUBLIC_PAGES),
+        rounds: Default::default(),
     })
 }
 

@@ -127,36 +127,67 @@ pub struct Admission {
     pub waitlist_position: Option<i64>,
 }
 
-/// Seats a new sign-up of one person per entry of `slots` (each in their own slot, for
-/// a consultation: one slot per attendee) or puts them on the waitlist, and counts them:
-/// all seated when each has a place; otherwise all waitlisted together — or, when the
-/// sign-up asked to `split`, those who have a place seated and the rest waitlisted.
-/// Never a split the sign-up did not ask for. One admission per person, in order; the
-/// caller holds the lock and writes the rows.
-pub async fn admit_group(
-    tx: &mut Tx,
-    locked: &LockedSession,
-    slots: &[Option<DateTime<Utc>>],
-    split: bool,
-) -> AppResult<Vec<Admission>> {
-    let placed = place(tx, locked, slots).await?;
-    let seat_placed = split || placed.iter().all(|p| *p);
-    // Under the lock the newcomers are the last of the session's waitlisted: the tally
-    // gives their places without counting rows (one round trip less while others wait).
-    let mut behind = locked.waitlist_count as i64;
-    let admissions: Vec<Admission> = placed
-        .iter()
-        .map(|placed| match placed & seat_placed {
-            true => Admission { status: RegistrationStatus::Confirmed, waitlist_position: None },
-            false => {
-                behind += 1;
-                Admission { status: RegistrationStatus::Waitlisted, waitlist_position: Some(behind) }
-            }
-        })
-        .collect();
-    let seated = admissions.iter().filter(|a| a.status == RegistrationStatus::Confirmed).count() as i32;
-    bump(tx, locked.id, seated, slots.len() as i32 - seated).await?;
-    Ok(admissions)
+/// A session locked for a round of sign-ups (`signup`): each sign-up of the round is
+/// placed against the counts as the ones before it left them, and the counters are
+/// written once, by `finish`: every statement under the lock is waited for by the
+/// sign-ups behind it.
+pub struct Round {
+    session: LockedSession,
+    seated: i32,
+    waitlisted: i32,
+}
+
+impl Round {
+    /// Locks the session (as `lock`) for a round of sign-ups.
+    pub async fn lock(tx: &mut Tx, session_id: i64, now: DateTime<Utc>) -> AppResult<Round> {
+        Ok(Round { session: lock(tx, session_id, now).await?, seated: 0, waitlisted: 0 })
+    }
+
+    /// The session with the counts the round has reached.
+    pub fn session(&self) -> &LockedSession {
+        &self.session
+    }
+
+    /// Seats a new sign-up of one person per entry of `slots` (each in their own slot,
+    /// for a consultation: one slot per attendee) or puts them on the waitlist, and counts
+    /// them: all seated when each has a place; otherwise all waitlisted together — or,
+    /// when the sign-up asked to `split`, those who have a place seated and the rest
+    /// waitlisted. Never a split the sign-up did not ask for. One admission per person,
+    /// in order; the caller writes the rows before the round's next sign-up.
+    pub async fn admit_group(
+        &mut self,
+        tx: &mut Tx,
+        slots: &[Option<DateTime<Utc>>],
+        split: bool,
+    ) -> AppResult<Vec<Admission>> {
+        let placed = place(tx, &self.session, slots).await?;
+        let seat_placed = split || placed.iter().all(|p| *p);
+        // Under the lock the newcomers are the last of the session's waitlisted: the tally
+        // gives their places without counting rows.
+        let mut behind = self.session.waitlist_count as i64;
+        let admissions: Vec<Admission> = placed
+            .iter()
+            .map(|placed| match placed & seat_placed {
+                true => Admission { status: RegistrationStatus::Confirmed, waitlist_position: None },
+                false => {
+                    behind += 1;
+                    Admission { status: RegistrationStatus::Waitlisted, waitlist_position: Some(behind) }
+                }
+            })
+            .collect();
+        let seated = admissions.iter().filter(|a| a.status == RegistrationStatus::Confirmed).count() as i32;
+        let waitlisted = slots.len() as i32 - seated;
+        self.session.confirmed_count += seated;
+        self.session.waitlist_count += waitlisted;
+        self.seated += seated;
+        self.waitlisted += waitlisted;
+        Ok(admissions)
+    }
+
+    /// Writes the round's counts to the session row (before the transaction commits).
+    pub async fn finish(self, tx: &mut Tx) -> AppResult<()> {
+        bump(tx, self.session.id, self.seated, self.waitlisted).await
+    }
 }
 
 /// Adds `confirmed` and `waitlisted` to the session's counters, in one statement (none

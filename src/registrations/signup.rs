@@ -327,44 +327,140 @@ pub async fn register(
     write(state, prepare(state, session_id, input, viewer, idempotency_key).await?, viewer, now).await
 }
 
-/// Writes a prepared sign-up under its session's lock (see `register`): every attendee's
-/// row, seated together by `seats::admit_group`, and one notice for the group.
-async fn write(
-    state: &AppState,
+/// What a sign-up's writing answers: its registrations in the order sent, and whether
+/// they were made now (false: a replay of an idempotency key).
+type Written = AppResult<(Vec<RegistrationCreated>, bool)>;
+
+/// A prepared sign-up waiting for its session's round.
+struct Job {
     prepared: Prepared,
-    viewer: Option<&Viewer>,
+    /// The staff member who typed it in.
+    created_by: Option<i64>,
     now: DateTime<Utc>,
-) -> AppResult<(Vec<RegistrationCreated>, bool)> {
-    let Prepared { session, by_staff, key, body_hash, checked } = prepared;
-    let session_id = session.summary.id;
-    let mut tx = state.db.begin().await?;
-    let locked = seats::lock(&mut tx, session_id, now).await?;
-    if let Some(key) = &key {
-        if let Some((existing, first_hash)) = find_by_key(&mut tx, session_id, key).await? {
-            if first_hash.is_some_and(|h| h != body_hash) {
-                return Err(AppError::Conflict(Problem::new("error.idempotency_mismatch")));
-            }
-            return Ok((existing, false));
+}
+
+/// Writes a prepared sign-up (see `register`) in its session's next round: sign-ups that
+/// arrive for a session while its lock is held are written together, in the order they
+/// came, in one transaction that takes the lock and commits once (`write_round`).
+async fn write(state: &AppState, prepared: Prepared, viewer: Option<&Viewer>, now: DateTime<Utc>) -> Written {
+    let session_id = prepared.session.summary.id;
+    let by_staff = prepared.by_staff;
+    let job = Job { prepared, created_by: viewer.and_then(|v| v.user_id), now };
+    let round_state = state.clone();
+    let written = state
+        .rounds
+        .join(session_id, job, move |jobs| write_round(round_state.clone(), jobs))
+        .await
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the sign-up's round ended without it")))??;
+    if let Some(staff) = viewer.filter(|_| by_staff && written.1) {
+        // Staff typed in someone's personal data (form or API): on record, as every change of it is.
+        for r in &written.0 {
+            audit::record(&state.db, staff, "registration.create", &format!("registration:{}", r.id), "").await?;
         }
     }
-    if locked.status == SessionStatus::Cancelled {
-        return Err(AppError::Conflict(Problem::new("error.session_cancelled")));
+    Ok(written)
+}
+
+/// Writes one round of a session's sign-ups together (`write_together`). Should the
+/// round's transaction fail, each is written again alone, so that one sign-up's failure
+/// is only its own. One answer per job, in order.
+async fn write_round(state: AppState, jobs: Vec<Job>) -> Vec<Written> {
+    ::metrics::histogram!("ippo_signup_round_size").record(jobs.len() as f64);
+    match write_together(&state, &jobs).await {
+        Ok(written) => written,
+        Err(error) if jobs.len() == 1 => vec![Err(error)],
+        Err(error) => {
+            tracing::warn!(%error, sign_ups = jobs.len(), "a round of sign-ups failed; writing each alone");
+            let mut written = Vec::with_capacity(jobs.len());
+            for job in &jobs {
+                written.push(match write_together(&state, std::slice::from_ref(job)).await {
+                    Ok(mut one) => one.remove(0),
+                    Err(error) => Err(error),
+                });
+            }
+            written
+        }
     }
-    check_not_hoarding(&mut tx, session_id, &checked, by_staff).await?;
+}
+
+/// Writes `jobs` (sign-ups for one session) in one transaction under the session's
+/// lock, each decided against the seats the ones before it left: refused (its answer an
+/// error, nothing of it written), replayed, or written with its registrations and
+/// notices. The error is the transaction's: nothing of the round was written.
+async fn write_together(state: &AppState, jobs: &[Job]) -> AppResult<Vec<Written>> {
+    let session_id = jobs[0].prepared.session.summary.id;
+    let latest = jobs.iter().map(|j| j.now).max().unwrap_or_else(Utc::now);
+    let mut tx = state.db.begin().await?;
+    let mut round = seats::Round::lock(&mut tx, session_id, latest).await?;
+    let mut written = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        written.push(match decide(&mut tx, &mut round, job).await? {
+            Decision::Refused(problem) => Err(AppError::Conflict(problem)),
+            Decision::Replay(existing) => Ok((existing, false)),
+            Decision::Admitted(admissions) => Ok((write_one(&mut tx, state, job, &admissions).await?, true)),
+        });
+    }
+    round.finish(&mut tx).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(written)
+}
+
+/// What a sign-up comes to under its session's lock.
+enum Decision {
+    /// Not taken, with the reason (409).
+    Refused(Problem),
+    /// Its idempotency key was seen before: the registrations made then.
+    Replay(Vec<RegistrationCreated>),
+    /// Taken: one admission per attendee, to be written.
+    Admitted(Vec<seats::Admission>),
+}
+
+/// Decides one sign-up of a round: its idempotency key, the session's state, hoarding,
+/// then its seats. Writes nothing but the round's counts in memory.
+async fn decide(tx: &mut Tx, round: &mut seats::Round, job: &Job) -> AppResult<Decision> {
+    let Prepared { session, by_staff, key, body_hash, checked } = &job.prepared;
+    let session_id = session.summary.id;
+    if let Some(key) = key {
+        if let Some((existing, first_hash)) = find_by_key(tx, session_id, key).await? {
+            if first_hash.is_some_and(|h| h != *body_hash) {
+                return Ok(Decision::Refused(Problem::new("error.idempotency_mismatch")));
+            }
+            return Ok(Decision::Replay(existing));
+        }
+    }
+    if round.session().status == SessionStatus::Cancelled {
+        return Ok(Decision::Refused(Problem::new("error.session_cancelled")));
+    }
+    if let Some(problem) = hoarding(tx, session_id, checked, *by_staff).await? {
+        return Ok(Decision::Refused(problem));
+    }
     // Staff may record sign-ups for a session under way or past (paper records); the public may not.
-    if !by_staff && locked.starts_at <= now {
-        return Err(AppError::Conflict(Problem::new("error.session_started")));
+    if !by_staff && round.session().starts_at <= job.now {
+        return Ok(Decision::Refused(Problem::new("error.session_started")));
     }
     let slots: Vec<Option<DateTime<Utc>>> = checked.attendees.iter().map(|a| a.slot).collect();
-    let admissions = seats::admit_group(&mut tx, &locked, &slots, checked.split).await?;
+    Ok(Decision::Admitted(round.admit_group(tx, &slots, checked.split).await?))
+}
+
+/// Writes an admitted sign-up: every attendee's row (the group's first carrying the
+/// idempotency key and the body's hash) and its notices.
+async fn write_one(
+    tx: &mut Tx,
+    state: &AppState,
+    job: &Job,
+    admissions: &[seats::Admission],
+) -> AppResult<Vec<RegistrationCreated>> {
+    let Prepared { session, key, body_hash, checked, .. } = &job.prepared;
+    let (session_id, now) = (session.summary.id, job.now);
     let mut created = Vec::new();
-    for (position, (a, admission)) in checked.attendees.iter().zip(&admissions).enumerate() {
+    for (position, (a, admission)) in checked.attendees.iter().zip(admissions).enumerate() {
         let token = crate::server::once::random_hex(24);
         let short_code = super::new_short_code();
         // The group's first row carries the key and the body's hash; the others point at it.
         let group_of = created.first().map(|first: &RegistrationCreated| first.id);
         let together = checked.attendees.len() > 1 && !checked.split;
-        let id: i64 = on_tx!(&mut tx, conn => {
+        let id: i64 = on_tx!(tx, conn => {
             sqlx::query_scalar(
                 "INSERT INTO registrations (session_id, status, attendance, channel, slot_starts_at, attendee_name,
                      attendee_kana, attendee_phone, age_band, has_smartphone, smartphone_os, needs_loaner,
@@ -396,8 +492,8 @@ async fn write(
             .bind(now)
             .bind(&token)
             .bind(key.as_ref().filter(|_| position == 0))
-            .bind(viewer.and_then(|v| v.user_id))
-            .bind(key.as_ref().filter(|_| position == 0).map(|_| &body_hash))
+            .bind(job.created_by)
+            .bind(key.as_ref().filter(|_| position == 0).map(|_| body_hash))
             .bind(checked.followup_consent.then_some(now))
             .bind(&a.sms_number)
             .bind(a.sms_number.as_ref().map(|_| now))
@@ -417,20 +513,12 @@ async fn write(
     }
     if created.len() > 1 {
         // The first row is the group's own id: every member, itself included, points at it.
-        on_tx!(&mut tx, conn => {
+        on_tx!(tx, conn => {
             sqlx::query("UPDATE registrations SET group_id = $1 WHERE id = $1").bind(created[0].id).execute(&mut *conn).await.map(|_| ())
         })?;
     }
-    write_sign_up_notices(&mut tx, state, &session, &checked, &created, now).await?;
-    tx.commit().await?;
-    state.outbox.wake();
-    if let Some(staff) = viewer.filter(|_| by_staff) {
-        // Staff typed in someone's personal data (form or API): on record, as every change of it is.
-        for r in &created {
-            audit::record(&state.db, staff, "registration.create", &format!("registration:{}", r.id), "").await?;
-        }
-    }
-    Ok((created, true))
+    write_sign_up_notices(tx, state, session, checked, &created, now).await?;
+    Ok(created)
 }
 
 /// What a sign-up tells its people: one mail to the registrant listing everyone signed
@@ -491,10 +579,11 @@ const MAX_PER_PHONE: usize = 2;
 /// form: a family signs up its parents, a friend a small group.
 const MAX_PER_EMAIL: usize = 4;
 
-/// Refuses a second seat for the same person (same name and phone, whoever signs them
-/// up) and, on the public form, one phone or e-mail holding many seats of a session (one
-/// number once held 80). Under the session's lock, so a rush cannot slip past.
-async fn check_not_hoarding(tx: &mut Tx, session_id: i64, c: &Checked, by_staff: bool) -> AppResult<()> {
+/// Why a sign-up would hoard seats, if it would: a second seat for the same person (same
+/// name and phone, whoever signs them up) or, on the public form, one phone or e-mail
+/// holding many seats of a session (one number once held 80). Under the session's lock,
+/// so a rush cannot slip past; the sign-ups of the same round written before it count.
+async fn hoarding(tx: &mut Tx, session_id: i64, c: &Checked, by_staff: bool) -> AppResult<Option<Problem>> {
     // One read of the session's live registrations sharing a phone or the e-mail: every
     // rule below is decided from it, so the session's lock is held one round trip.
     let phones = (0..c.attendees.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
@@ -511,25 +600,25 @@ async fn check_not_hoarding(tx: &mut Tx, session_id: i64, c: &Checked, by_staff:
     })?;
     for a in &c.attendees {
         if live.iter().any(|(phone, name, _)| *phone == a.phone && *name == a.name) {
-            return Err(AppError::Conflict(Problem::new("error.already_registered").with("name", &a.name)));
+            return Ok(Some(Problem::new("error.already_registered").with("name", &a.name)));
         }
     }
     if by_staff {
-        return Ok(());
+        return Ok(None);
     }
     for a in &c.attendees {
         let same_phone = c.attendees.iter().filter(|b| b.phone == a.phone).count();
         if live.iter().filter(|(phone, _, _)| *phone == a.phone).count() + same_phone > MAX_PER_PHONE {
-            return Err(AppError::Conflict(Problem::new("error.too_many_per_phone").with("max", MAX_PER_PHONE)));
+            return Ok(Some(Problem::new("error.too_many_per_phone").with("max", MAX_PER_PHONE)));
         }
     }
     if let Some(email) = &c.registrant_email {
         let same_email = live.iter().filter(|(_, _, e)| e.as_ref() == Some(email)).count();
         if same_email + c.attendees.len() > MAX_PER_EMAIL {
-            return Err(AppError::Conflict(Problem::new("error.too_many_per_email").with("max", MAX_PER_EMAIL)));
+            return Ok(Some(Problem::new("error.too_many_per_email").with("max", MAX_PER_EMAIL)));
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The registrations made earlier with this key (a group's, in the order sent), and the

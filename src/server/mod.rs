@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod once;
 pub mod pagecache;
 pub mod ratelimit;
+pub mod rounds;
 pub mod routing;
 pub mod state;
 pub mod web_sessions;

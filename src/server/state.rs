@@ -1,5 +1,6 @@
 //! What every handler and page can reach: the database, the configuration, the Leptos
-//! options, the outbox's wake-up call, a memo of rarely changing data and the kept public pages.
+//! options, the outbox's wake-up call, a memo of rarely changing data, the kept public pages
+//! and the rounds that jobs on one key wait for.
 
 use std::{
     any::{Any, TypeId},
@@ -23,6 +24,8 @@ pub struct AppState {
     pub memo: Memo,
     /// Public pages kept as rendered and compressed bytes (see `pagecache`).
     pub pages: super::pagecache::PageCache,
+    /// Jobs on one key done together in rounds (see `rounds`): a session's sign-ups.
+    pub rounds: super::rounds::Rounds,
 }
 
 /// Wakes the outbox worker of this instance as soon as something was written to the

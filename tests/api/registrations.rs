@@ -45,6 +45,37 @@ async fn a_rush_never_overbooks(backend: Backend) {
     assert_eq!(s["waitlist_count"], 180);
 }
 
+/// Sign-ups that arrive together are written in rounds, each decided alone: everyone sent
+/// twice at once gets one place and one refusal, whichever round each falls in, and the
+/// seats and the waitlist are those of the forty people.
+async fn a_rush_refuses_only_the_second_sign_up_of_a_person(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let id = app.schedule(20, 7, json!({})).await["id"].as_i64().unwrap();
+    let answers = join_all((0..80).map(|n| {
+        let app = &app;
+        async move {
+            let res = sign_up(app, id, n / 2, None).await;
+            (n / 2, res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }
+    }))
+    .await;
+    for person in 0..40 {
+        let mut theirs: Vec<&(usize, u16, Value)> = answers.iter().filter(|(p, _, _)| *p == person).collect();
+        theirs.sort_by_key(|(_, status, _)| *status);
+        assert_eq!((theirs[0].1, theirs[1].1), (201, 409), "person {person}: {theirs:?}");
+        assert_eq!(theirs[1].2["error"]["code"], "already_registered");
+    }
+    let placed: Vec<&Value> = answers.iter().filter(|(_, status, _)| *status == 201).map(|(_, _, v)| v).collect();
+    assert_eq!(placed.iter().filter(|r| r["status"] == "confirmed").count(), 20);
+    let mut positions: Vec<i64> = placed.iter().filter_map(|r| r["waitlist_position"].as_i64()).collect();
+    positions.sort();
+    assert_eq!(positions, (1..=20).collect::<Vec<i64>>());
+    assert_eq!(app.count_registrations(id, "confirmed").await, 20);
+    assert_eq!(app.count_registrations(id, "waitlisted").await, 20);
+    let s: Value = app.get(&format!("/api/v1/sessions/{id}"), None).await.json().await.unwrap();
+    assert_eq!((s["seats_left"].as_i64(), s["waitlist_count"].as_i64()), (Some(0), Some(20)));
+}
+
 async fn cancel_promotes_the_oldest_waitlisted_and_mails_them(backend: Backend) {
     let sink = SmtpSink::start().await;
     let app = spawn_app(backend, Options { smtp_port: Some(sink.port), ..Default::default() }).await;
@@ -346,6 +377,7 @@ both_backends!(
     the_day_before_everyone_with_e_mail_is_reminded_once,
     two_instances_share_capacity_and_send_each_mail_once,
     a_rush_never_overbooks,
+    a_rush_refuses_only_the_second_sign_up_of_a_person,
     cancel_promotes_the_oldest_waitlisted_and_mails_them,
     the_same_submission_registers_once,
     bad_sign_ups_are_explained_and_store_nothing,

@@ -1,0 +1,179 @@
+//! Work on one thing done in rounds: jobs that arrive for a key while a round runs wait,
+//! and the next round does them all together, in the order they came. A sign-up rush on
+//! one session thus takes the session's lock and commits a few times instead of once per
+//! person (`registrations::signup`), which is what a rush spends its time on.
+
+use std::{
+    any::{Any, TypeId},
+    collections::HashMap,
+    future::Future,
+    sync::{Arc, Mutex, MutexGuard},
+};
+
+use tokio::sync::oneshot;
+
+/// The jobs waiting, per kind of job and key. A key has an entry exactly while a runner
+/// works through its rounds.
+#[derive(Clone, Default)]
+pub struct Rounds(Arc<Mutex<Queues>>);
+
+/// Each key's waiting jobs (a `Waiting<J, R>`), by the type of job and the key.
+type Queues = HashMap<(TypeId, i64), Box<dyn Any + Send>>;
+
+/// Jobs waiting for the next round, each with where its result goes.
+type Waiting<J, R> = Vec<(J, oneshot::Sender<R>)>;
+
+impl Rounds {
+    fn waiting(&self) -> MutexGuard<'_, Queues> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Does `job` in a round with the other jobs of its kind for `key`. The first job for
+    /// a key starts a runner, a task of its own (a client that goes away stops no one
+    /// else's round), which calls `run` with every job waiting, in arrival order, until
+    /// none waits. `run` returns one result per job, in the order given. `None` when the
+    /// round ended without this job's result (`run` panicked or returned too few).
+    pub async fn join<J, R, F, Fut>(&self, key: i64, job: J, run: F) -> Option<R>
+    where
+        J: Send + 'static,
+        R: Send + 'static,
+        F: Fn(Vec<J>) -> Fut + Send + 'static,
+        Fut: Future<Output = Vec<R>> + Send + 'static,
+    {
+        let (sender, receiver) = oneshot::channel();
+        let id = (TypeId::of::<Waiting<J, R>>(), key);
+        let first = {
+            let mut waiting = self.waiting();
+            match waiting.get_mut(&id).and_then(|jobs| jobs.downcast_mut::<Waiting<J, R>>()) {
+                Some(jobs) => {
+                    jobs.push((job, sender));
+                    false
+                }
+                None => {
+                    waiting.insert(id, Box::new(vec![(job, sender)]));
+                    true
+                }
+            }
+        };
+        if first {
+            tokio::spawn(self.clone().run_rounds(id, run));
+        }
+        receiver.await.ok()
+    }
+
+    async fn run_rounds<J, R, F, Fut>(self, id: (TypeId, i64), run: F)
+    where
+        J: Send + 'static,
+        R: Send + 'static,
+        F: Fn(Vec<J>) -> Fut,
+        Fut: Future<Output = Vec<R>>,
+    {
+        // Should `run` panic, the key is freed and its waiting jobs answered `None`.
+        let mut guard = Unfinished { rounds: &self, id: Some(id) };
+        loop {
+            let jobs = {
+                let mut waiting = self.waiting();
+                let jobs = waiting.get_mut(&id).and_then(|jobs| jobs.downcast_mut::<Waiting<J, R>>());
+                let jobs = jobs.map(std::mem::take).unwrap_or_default();
+                if jobs.is_empty() {
+                    // Under the same lock as the look: a job pushed later starts a new runner.
+                    waiting.remove(&id);
+                    guard.id = None;
+                    return;
+                }
+                jobs
+            };
+            let (jobs, senders): (Vec<J>, Vec<oneshot::Sender<R>>) = jobs.into_iter().unzip();
+            for (sender, result) in senders.into_iter().zip(run(jobs).await) {
+                // A requester that went away needs no answer.
+                let _ = sender.send(result);
+            }
+        }
+    }
+}
+
+/// Frees a key whose runner ended before its rounds did.
+struct Unfinished<'a> {
+    rounds: &'a Rounds,
+    id: Option<(TypeId, i64)>,
+}
+
+impl Drop for Unfinished<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            self.rounds.waiting().remove(&id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn jobs_arriving_during_a_round_are_done_together_next() {
+        let rounds = Rounds::default();
+        let (started, wait_started) = oneshot::channel::<()>();
+        let (release, released) = oneshot::channel::<()>();
+        let gate = Arc::new(Mutex::new(Some((started, released))));
+        let sizes = Arc::new(Mutex::new(Vec::new()));
+        let run = {
+            let (gate, sizes) = (gate.clone(), sizes.clone());
+            move |jobs: Vec<u32>| {
+                let (gate, sizes) = (gate.clone(), sizes.clone());
+                async move {
+                    sizes.lock().unwrap().push(jobs.len());
+                    let first = gate.lock().unwrap().take();
+                    if let Some((started, released)) = first {
+                        // The first round holds until the others have queued behind it.
+                        started.send(()).unwrap();
+                        released.await.unwrap();
+                    }
+                    jobs.into_iter().map(|j| j * 10).collect::<Vec<_>>()
+                }
+            }
+        };
+        let first = tokio::spawn({
+            let (rounds, run) = (rounds.clone(), run.clone());
+            async move { rounds.join(7, 1, run).await }
+        });
+        wait_started.await.unwrap();
+        let others: Vec<_> = (2..=5)
+            .map(|j| {
+                let (rounds, run) = (rounds.clone(), run.clone());
+                tokio::spawn(async move { rounds.join(7, j, run).await })
+            })
+            .collect();
+        // Every other job is queued once the key's queue holds four.
+        while rounds
+            .waiting()
+            .get(&(TypeId::of::<Waiting<u32, u32>>(), 7))
+            .map_or(0, |jobs| jobs.downcast_ref::<Waiting<u32, u32>>().map_or(0, Vec::len))
+            < 4
+        {
+            tokio::task::yield_now().await;
+        }
+        release.send(()).unwrap();
+        assert_eq!(first.await.unwrap(), Some(10));
+        for (j, other) in (2..=5).zip(others) {
+            assert_eq!(other.await.unwrap(), Some(j * 10));
+        }
+        assert_eq!(*sizes.lock().unwrap(), vec![1, 4], "one round alone, then the four together");
+        assert!(rounds.waiting().is_empty(), "the key is free once nothing waits");
+    }
+
+    #[tokio::test]
+    async fn a_round_that_panics_frees_its_key() {
+        let rounds = Rounds::default();
+        let lost = rounds
+            .join(1, 1u8, |jobs: Vec<u8>| async move {
+                assert!(jobs.is_empty(), "a bug in a round");
+                jobs
+            })
+            .await;
+        assert_eq!(lost, None);
+        assert!(rounds.waiting().is_empty());
+        let answered = rounds.join(1, 2u8, |jobs: Vec<u8>| async move { jobs }).await;
+        assert_eq!(answered, Some(2), "the next job starts a new runner");
+    }
+}
