@@ -1,9 +1,11 @@
 //! The sign-up rush: 200 people try to sign up for a 20-seat session at the same
-//! moment, against the real release server on SQLite and on PostgreSQL: alone, then while
+//! moment, against the real release server on SQLite and on PostgreSQL: once just after
+//! the server started (timed alone: it is still opening connections), then alone, then while
 //! 32 readers keep asking for the public pages (half the list `/` as a browser asks, half the
 //! session's own page, whose "残り n 席" each reader checks against the sign-ups already
 //! answered: seats left on the page must follow the writes). Prints the rush's throughput
-//! and latency percentiles, the readers' pages per second and any stale page, then the
+//! and latency percentiles, each rush's time and how many transactions its sign-ups were
+//! written in (the server's rounds), the readers' pages per second and any stale page, then the
 //! latency of single sign-ups in a row and of group sign-ups (four people in one
 //! submission) in a row, with their ratio.
 //!
@@ -116,6 +118,7 @@ async fn timed_group_sign_up(app: &TestApp, session_id: i64, n: usize) -> Durati
 async fn rushes(app: &Arc<TestApp>, backend: Backend, readers: usize, first_day: i64) {
     let mut latencies = Vec::new();
     let mut rates = Vec::new();
+    let rounds_before = round_sizes(app).await;
     let (mut pages, mut stale, mut reading) = (0, 0, Duration::ZERO);
     for round in 0..ROUNDS {
         let id = app.schedule(SEATS, first_day + round as i64, json!({})).await["id"].as_i64().unwrap();
@@ -144,11 +147,18 @@ async fn rushes(app: &Arc<TestApp>, backend: Backend, readers: usize, first_day:
     }
     latencies.sort();
     let mean_rate = rates.iter().sum::<f64>() / rates.len() as f64;
+    let rounds_after = round_sizes(app).await;
+    let (written, rounds) = (rounds_after.0 - rounds_before.0, rounds_after.1 - rounds_before.1);
     println!(
         "| {backend:?} | rush {RUSH}×{ROUNDS} for {SEATS} seats, {readers} readers | {mean_rate:.0} req/s | p50 {:.1} ms | p99 {:.1} ms | max {:.1} ms |",
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
         latencies.last().unwrap().as_secs_f64() * 1000.0
+    );
+    println!(
+        "| {backend:?} | each rush, {readers} readers | {} | {written:.0} sign-ups in {rounds:.0} transactions ({:.1} each) | | |",
+        rates.iter().map(|r| format!("{:.0} ms", RUSH as f64 / r * 1000.0)).collect::<Vec<_>>().join(", "),
+        written / rounds.max(1.0)
     );
     if readers > 0 {
         println!(
@@ -158,8 +168,32 @@ async fn rushes(app: &Arc<TestApp>, backend: Backend, readers: usize, first_day:
     }
 }
 
+/// The server's count of sign-ups written in rounds and of rounds so far (its
+/// `ippo_signup_round_size` sum and count).
+async fn round_sizes(app: &TestApp) -> (f64, f64) {
+    let text = app.get("/metrics", Some(&app.admin_token)).await.text().await.unwrap();
+    let value = |name: &str| {
+        text.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.trim().parse::<f64>().ok())).unwrap_or(0.0)
+    };
+    (value("ippo_signup_round_size_sum"), value("ippo_signup_round_size_count"))
+}
+
+/// The first rush after the server started, timed alone: during it the server opens its
+/// database connections and prepares its statements on each, which a server that has been
+/// up for a while has done.
+async fn cold_rush(app: &TestApp, backend: Backend, day: i64) {
+    let id = app.schedule(SEATS, day, json!({})).await["id"].as_i64().unwrap();
+    let started = Instant::now();
+    join_all((0..RUSH).map(|n| timed_sign_up(app, id, n))).await;
+    println!(
+        "| {backend:?} | the first rush after start (cold), alone | {:.0} ms for {RUSH} | | | |",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+}
+
 async fn bench(backend: Backend) {
     let app = Arc::new(spawn_app(backend, Options::default()).await);
+    cold_rush(&app, backend, 6).await;
     rushes(&app, backend, 0, 7).await;
     rushes(&app, backend, READERS, 7 + ROUNDS as i64).await;
 
