@@ -334,74 +334,86 @@ type Written = AppResult<(Vec<RegistrationCreated>, bool)>;
 /// A prepared sign-up waiting for its session's round.
 struct Job {
     prepared: Prepared,
-    /// The staff member who typed it in.
+    /// The logged-in user who sent it.
     created_by: Option<i64>,
+    /// Staff of the venue who typed it in: its rows are on the audit log.
+    staff: Option<audit::Actor>,
     now: DateTime<Utc>,
 }
 
+/// At most this many sign-ups go in one round: the session's lock is held about a
+/// millisecond for each (`bench/signup_rush.rs`), and the last of them waits for them all.
+const MOST_PER_ROUND: usize = 100;
+
 /// Writes a prepared sign-up (see `register`) in its session's next round: sign-ups that
-/// arrive for a session while its lock is held are written together, in the order they
-/// came, in one transaction that takes the lock and commits once (`write_round`).
+/// arrive for a session while this instance writes its last round are written together,
+/// in the order they came, in one transaction that takes the lock and commits once
+/// (`write_round`).
 async fn write(state: &AppState, prepared: Prepared, viewer: Option<&Viewer>, now: DateTime<Utc>) -> Written {
     let session_id = prepared.session.summary.id;
-    let by_staff = prepared.by_staff;
-    let job = Job { prepared, created_by: viewer.and_then(|v| v.user_id), now };
+    let staff = viewer.filter(|_| prepared.by_staff).map(audit::Actor::of);
+    let job = Job { prepared, created_by: viewer.and_then(|v| v.user_id), staff, now };
     let round_state = state.clone();
-    let written = state
+    state
         .rounds
-        .join(session_id, job, move |jobs| write_round(round_state.clone(), jobs))
+        .join(session_id, MOST_PER_ROUND, job, move |jobs| write_round(round_state.clone(), jobs))
         .await
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the sign-up's round ended without it")))??;
-    if let Some(staff) = viewer.filter(|_| by_staff && written.1) {
-        // Staff typed in someone's personal data (form or API): on record, as every change of it is.
-        for r in &written.0 {
-            audit::record(&state.db, staff, "registration.create", &format!("registration:{}", r.id), "").await?;
-        }
-    }
-    Ok(written)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the sign-up's round ended without it")))?
 }
 
-/// Writes one round of a session's sign-ups together (`write_together`). Should the
-/// round's transaction fail, each is written again alone, so that one sign-up's failure
-/// is only its own. One answer per job, in order.
+/// Writes one round of a session's sign-ups together (`write_together`). Should one
+/// sign-up's statements fail, each is written again alone, so that the failure is only
+/// its own; should the round's own steps fail (its connection, the lock, the commit),
+/// every sign-up of the round is answered that error. One answer per job, in order.
 async fn write_round(state: AppState, jobs: Vec<Job>) -> Vec<Written> {
     ::metrics::histogram!("ippo_signup_round_size").record(jobs.len() as f64);
     match write_together(&state, &jobs).await {
         Ok(written) => written,
-        Err(error) if jobs.len() == 1 => vec![Err(error)],
-        Err(error) => {
-            tracing::warn!(%error, sign_ups = jobs.len(), "a round of sign-ups failed; writing each alone");
+        Err(Failed { error, by_one: true }) if jobs.len() > 1 => {
+            tracing::warn!(%error, sign_ups = jobs.len(), "a sign-up failed its round; writing each alone");
             let mut written = Vec::with_capacity(jobs.len());
             for job in &jobs {
                 written.push(match write_together(&state, std::slice::from_ref(job)).await {
                     Ok(mut one) => one.remove(0),
-                    Err(error) => Err(error),
+                    Err(failed) => Err(failed.error),
                 });
             }
             written
         }
+        Err(Failed { error, .. }) => jobs.iter().map(|_| Err(error.again())).collect(),
     }
+}
+
+/// Why a round was not written: nothing of it was.
+struct Failed {
+    error: AppError,
+    /// The error came from one sign-up's own statements, not from the round's steps.
+    by_one: bool,
 }
 
 /// Writes `jobs` (sign-ups for one session) in one transaction under the session's
 /// lock, each decided against the seats the ones before it left: refused (its answer an
-/// error, nothing of it written), replayed, or written with its registrations and
-/// notices. The error is the transaction's: nothing of the round was written.
-async fn write_together(state: &AppState, jobs: &[Job]) -> AppResult<Vec<Written>> {
+/// error, nothing of it written), replayed, or written with its registrations, notices
+/// and, typed in by staff, audit entries.
+async fn write_together(state: &AppState, jobs: &[Job]) -> Result<Vec<Written>, Failed> {
+    let of_round = |error: AppError| Failed { error, by_one: false };
+    let of_one = |error: AppError| Failed { error, by_one: true };
     let session_id = jobs[0].prepared.session.summary.id;
     let latest = jobs.iter().map(|j| j.now).max().unwrap_or_else(Utc::now);
-    let mut tx = state.db.begin().await?;
-    let mut round = seats::Round::lock(&mut tx, session_id, latest).await?;
+    let mut tx = state.db.begin().await.map_err(|e| of_round(e.into()))?;
+    let mut round = seats::Round::lock(&mut tx, session_id, latest).await.map_err(of_round)?;
     let mut written = Vec::with_capacity(jobs.len());
     for job in jobs {
-        written.push(match decide(&mut tx, &mut round, job).await? {
+        written.push(match decide(&mut tx, &mut round, job).await.map_err(of_one)? {
             Decision::Refused(problem) => Err(AppError::Conflict(problem)),
             Decision::Replay(existing) => Ok((existing, false)),
-            Decision::Admitted(admissions) => Ok((write_one(&mut tx, state, job, &admissions).await?, true)),
+            Decision::Admitted(admissions) => {
+                Ok((write_one(&mut tx, state, job, &admissions).await.map_err(of_one)?, true))
+            }
         });
     }
-    round.finish(&mut tx).await?;
-    tx.commit().await?;
+    round.finish(&mut tx).await.map_err(of_round)?;
+    tx.commit().await.map_err(|e| of_round(e.into()))?;
     state.outbox.wake();
     Ok(written)
 }
@@ -518,6 +530,12 @@ async fn write_one(
         })?;
     }
     write_sign_up_notices(tx, state, session, checked, &created, now).await?;
+    if let Some(staff) = &job.staff {
+        // Staff typed in someone's personal data (form or API): on record, as every change of it is.
+        for r in &created {
+            audit::record_in(tx, staff, "registration.create", &format!("registration:{}", r.id), "").await?;
+        }
+    }
     Ok(created)
 }
 

@@ -7,7 +7,6 @@ use axum::{
     Json,
 };
 use chrono::Utc;
-use futures::stream::BoxStream;
 use serde::Deserialize;
 
 use super::{partners::PartnerReport, store, KpiFilter, KpiReport};
@@ -15,8 +14,7 @@ use crate::{
     i18n::Lang,
     server::{
         api::{query_number, Authed},
-        db::Db,
-        download::CsvStream,
+        download::csv_spooled,
         error::{request_lang, AppResult},
         routing::Routes,
         state::AppState,
@@ -100,10 +98,10 @@ fn rate_cell(rate: &super::Rate) -> String {
 }
 
 /// The per-session export (managers' and open data's) of `scope`'s sessions, with their
-/// counts and rates, streamed while read. The usage rate of a session's follow-ups is left
+/// counts and rates, spooled while read (`csv_spooled`). The usage rate of a session's follow-ups is left
 /// blank over fewer than `MIN_ANSWERS` answers: in open data a session's one or two
 /// answers would tell what those people said. Labels in Japanese, as the city publishes.
-fn session_export(state: &AppState, fy: i32, scope: store::Scope, filename: &str) -> Response {
+async fn session_export(state: &AppState, fy: i32, scope: store::Scope, filename: &str) -> AppResult<Response> {
     let header = [
         "session_id",
         "fiscal_year",
@@ -128,7 +126,7 @@ fn session_export(state: &AppState, fy: i32, scope: store::Scope, filename: &str
         "usage_rate",
     ];
     let now = Utc::now();
-    streamed_export(state, scope, filename, &header, super::outcomes::session_lines, move |line| {
+    csv_spooled(filename, &header, super::outcomes::session_lines(&state.db, &scope), |line| {
         let (r, o) = (line.session, line.followups);
         let t = r.tally(now);
         let usage = o.usage();
@@ -156,6 +154,7 @@ fn session_export(state: &AppState, fy: i32, scope: store::Scope, filename: &str
             if usage.too_few { String::new() } else { rate_cell(&usage) },
         ]
     })
+    .await
 }
 
 /// The fiscal year and the sessions an export of `q` covers; a bad filter is refused
@@ -173,7 +172,7 @@ async fn sessions_csv(
 ) -> AppResult<Response> {
     viewer.require_manager()?;
     let (fy, scope) = export_scope(q)?;
-    Ok(session_export(&state, fy, scope, &format!("ippo-sessions-fy{fy}.csv")))
+    session_export(&state, fy, scope, &format!("ippo-sessions-fy{fy}.csv")).await
 }
 
 async fn open_data_csv(State(state): State<AppState>, Query(q): Query<KpiQuery>) -> AppResult<Response> {
@@ -181,23 +180,7 @@ async fn open_data_csv(State(state): State<AppState>, Query(q): Query<KpiQuery>)
     let (fy, scope) = export_scope(q)?;
     // Named as open data is: the body's 全国地方公共団体コード first (401005_…).
     let prefix = crate::city::store::cached(&state).await?.file_prefix();
-    Ok(session_export(&state, fy, scope, &format!("{prefix}digital_divide_sessions_fy{fy}.csv")))
-}
-
-/// A CSV export of `scope`'s rows, written while they are read (`CsvStream`): `read` gives
-/// the rows, `row` their cells. Whoever may read it has been checked by the caller.
-fn streamed_export<T: Send + 'static, R: IntoIterator<Item = String> + Send>(
-    state: &AppState,
-    scope: store::Scope,
-    filename: &str,
-    header: &[&str],
-    read: for<'a> fn(&'a Db, &'a store::Scope) -> BoxStream<'a, Result<T, sqlx::Error>>,
-    row: impl Fn(T) -> R + Send + 'static,
-) -> Response {
-    let (out, response) = CsvStream::start(filename, header);
-    let db = state.db.clone();
-    tokio::spawn(async move { out.copy(read(&db, &scope), row).await });
-    response
+    session_export(&state, fy, scope, &format!("{prefix}digital_divide_sessions_fy{fy}.csv")).await
 }
 
 async fn answers_csv(
@@ -220,7 +203,7 @@ async fn answers_csv(
     viewer.require_manager()?;
     let (fy, scope) = export_scope(q)?;
     let name = format!("ippo-survey-answers-fy{fy}.csv");
-    Ok(streamed_export(&state, scope, &name, &header, store::answers, |a| {
+    csv_spooled(&name, &header, store::answers(&state.db, &scope), |a| {
         let cell = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
         [
             a.session_id.to_string(),
@@ -234,7 +217,8 @@ async fn answers_csv(
             a.topics_wanted,
             a.comment,
         ]
-    }))
+    })
+    .await
 }
 
 /// The answered follow-ups of the year, one line each, without personal data: the
@@ -262,7 +246,7 @@ async fn followup_answers_csv(
     viewer.require_manager()?;
     let (fy, scope) = export_scope(q)?;
     let name = format!("ippo-followup-answers-fy{fy}.csv");
-    Ok(streamed_export(&state, scope, &name, &header, super::outcomes::answers, |a| {
+    csv_spooled(&name, &header, super::outcomes::answers(&state.db, &scope), |a| {
         let device = a.device();
         [
             a.session_id.to_string(),
@@ -279,5 +263,6 @@ async fn followup_answers_csv(
             a.barriers,
             a.comment,
         ]
-    }))
+    })
+    .await
 }

@@ -7,22 +7,51 @@ tokio::task_local! {
     pub static REQUEST_CLIENT: String;
 }
 
-use super::db::Db;
-use crate::{on_db, policy::Viewer};
+use super::db::{Db, Tx};
+use crate::{on_tx, policy::Viewer};
+
+/// Who acts and from where (the request's client address), taken while the request is
+/// answered, for an entry written in the transaction of the change it records (`record_in`).
+#[derive(Clone, Debug)]
+pub struct Actor {
+    user_id: Option<i64>,
+    client: String,
+}
+
+impl Actor {
+    /// `viewer`, acting through the request being answered.
+    pub fn of(viewer: &Viewer) -> Actor {
+        Actor { user_id: viewer.user_id, client: REQUEST_CLIENT.try_with(Clone::clone).unwrap_or_default() }
+    }
+}
 
 /// Records that `viewer` did `action` to `subject` (e.g. "roster.read", "session:12");
 /// the command line is recorded without a user.
 pub async fn record(db: &Db, viewer: &Viewer, action: &str, subject: &str, detail: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
+    let mut tx = db.begin().await?;
+    record_in(&mut tx, &Actor::of(viewer), action, subject, detail).await?;
+    tx.commit().await
+}
+
+/// Records, in `tx`, that `actor` did `action` to `subject`: the entry stands exactly
+/// when the change does.
+pub async fn record_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
         sqlx::query("INSERT INTO audit_log (at, user_id, action, subject, detail, client) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(Utc::now())
-            .bind(viewer.user_id)
+            .bind(actor.user_id)
             .bind(action)
             .bind(subject)
             .bind(detail)
-            .bind(REQUEST_CLIENT.try_with(Clone::clone).unwrap_or_default())
-            .execute(pool)
-            .await.map(|_| ())
-    })?;
-    Ok(())
+            .bind(&actor.client)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+    })
 }

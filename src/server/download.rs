@@ -1,16 +1,17 @@
-//! File downloads: CSV for Excel, safe to open there.
+//! File downloads: CSV for Excel, safe to open there, whole or spooled while read.
 
 use std::borrow::Cow;
 
 use axum::{
-    body::{Body, Bytes},
+    body::Body,
     http::header,
     response::{IntoResponse, Response},
 };
 use futures::{Stream, StreamExt};
-use tokio::sync::mpsc;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use tokio_util::io::ReaderStream;
 
-use super::error::AppResult;
+use super::error::{AppError, AppResult};
 
 /// What a cell may not start with, or Excel reads it as a formula (OWASP, CSV injection):
 /// `=`, `+`, `-`, `@`, a tab or a carriage return.
@@ -50,73 +51,43 @@ fn write_row<W: std::io::Write>(
     writer.write_record(cells.into_iter().map(|cell| neutralise(&cell).into_owned()))
 }
 
-/// Bytes a streamed CSV gathers before sending them on.
+/// Bytes a spooled CSV gathers in memory before writing them to its file.
 const CHUNK: usize = 64 * 1024;
-/// Chunks that may wait for a slow client before reading stops until it takes one.
-const CHUNKS_WAITING: usize = 4;
 
-/// The writing end of a streamed CSV download (`CsvStream::start`).
-pub struct CsvStream {
-    writer: csv::Writer<Vec<u8>>,
-    sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
+/// A CSV download for Excel (as `csv_download`) of `items`, each written as `row(item)`
+/// while it is read. The rows go to an anonymous temporary file (never named on disk, gone
+/// when the answer has been sent), so the database is read at its own pace and its
+/// connection given back at once however slowly the client downloads, and the server
+/// holds at most about `CHUNK` of it in memory however long the file. Errors: the read's
+/// or the file's, before anything is sent.
+pub async fn csv_spooled<T, E, R>(
+    filename: &str,
+    header: &[&str],
+    mut items: impl Stream<Item = Result<T, E>> + Unpin,
+    row: impl Fn(T) -> R,
+) -> AppResult<Response>
+where
+    AppError: From<E>,
+    R: IntoIterator<Item = String>,
+{
+    let mut file = tokio::fs::File::from_std(tempfile::tempfile().map_err(anyhow::Error::from)?);
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    writer.write_record(header).map_err(anyhow::Error::from)?;
+    while let Some(item) = items.next().await {
+        write_row(&mut writer, row(item?)).map_err(anyhow::Error::from)?;
+        if writer.get_ref().len() >= CHUNK {
+            file.write_all(&written(&mut writer)?).await.map_err(anyhow::Error::from)?;
+        }
+    }
+    file.write_all(&written(&mut writer)?).await.map_err(anyhow::Error::from)?;
+    file.rewind().await.map_err(anyhow::Error::from)?;
+    Ok((csv_headers(filename), Body::from_stream(ReaderStream::new(file))).into_response())
 }
 
-/// The client went away: there is no one to write the rest to.
-struct ClientGone;
-
-impl CsvStream {
-    /// A CSV download for Excel (as `csv_download`) written while its rows are read: the
-    /// response starts at once with the header row and the server holds at most about
-    /// `CHUNK` × (`CHUNKS_WAITING` + 1) bytes of it (320 KiB) however long the file is.
-    /// Returns the writer for the rows (`copy`) and the response to answer with.
-    pub fn start(filename: &str, header: &[&str]) -> (CsvStream, Response) {
-        let (sender, mut receiver) = mpsc::channel(CHUNKS_WAITING);
-        let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-        writer.write_record(header).expect("writing to memory cannot fail");
-        let body = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx));
-        (CsvStream { writer, sender }, (csv_headers(filename), Body::from_stream(body)).into_response())
-    }
-
-    /// Adds one row (its cells neutralised), sending a chunk on when one is full.
-    async fn row(&mut self, cells: impl IntoIterator<Item = String>) -> Result<(), ClientGone> {
-        write_row(&mut self.writer, cells).expect("writing to memory cannot fail");
-        if self.writer.get_ref().len() >= CHUNK {
-            self.send().await?;
-        }
-        Ok(())
-    }
-
-    async fn send(&mut self) -> Result<(), ClientGone> {
-        let full = std::mem::replace(&mut self.writer, csv::Writer::from_writer(Vec::with_capacity(CHUNK)));
-        let chunk = full.into_inner().map_err(|_| ()).expect("writing to memory cannot fail");
-        self.sender.send(Ok(Bytes::from(chunk))).await.map_err(|_| ClientGone)
-    }
-
-    /// Writes `row(item)` for every item of `items` as it is read, then completes the
-    /// download. A read error ends it short instead (the client sees a broken transfer,
-    /// never a file that looks complete) and is logged; a client that went away stops the reading.
-    pub async fn copy<T, E, R>(mut self, mut items: impl Stream<Item = Result<T, E>> + Unpin, row: impl Fn(T) -> R)
-    where
-        E: std::fmt::Display,
-        R: IntoIterator<Item = String>,
-    {
-        loop {
-            match items.next().await {
-                Some(Ok(item)) => {
-                    if self.row(row(item)).await.is_err() {
-                        return;
-                    }
-                }
-                Some(Err(error)) => {
-                    tracing::error!(%error, "a CSV download stopped part-way");
-                    let _ = self.sender.send(Err(std::io::Error::other(error.to_string()))).await;
-                    return;
-                }
-                None => break,
-            }
-        }
-        let _ = self.send().await;
-    }
+/// What `writer` holds so far, taken out of it.
+fn written(writer: &mut csv::Writer<Vec<u8>>) -> AppResult<Vec<u8>> {
+    let full = std::mem::replace(writer, csv::Writer::from_writer(Vec::with_capacity(CHUNK)));
+    Ok(full.into_inner().map_err(|e| anyhow::Error::from(e.into_error()))?)
 }
 
 /// A CSV download for Excel: UTF-8 with a byte-order mark (Excel opens UTF-8 correctly

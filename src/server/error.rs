@@ -107,6 +107,23 @@ impl AppError {
         }
     }
 
+    /// The same error again, for each of several requests it answers (a round of
+    /// sign-ups whose transaction failed): an internal error by its message.
+    pub fn again(&self) -> AppError {
+        match self {
+            AppError::Invalid(errors) => AppError::Invalid(errors.clone()),
+            AppError::BadRequest(problem) => AppError::BadRequest(problem.clone()),
+            AppError::Unauthorized => AppError::Unauthorized,
+            AppError::Forbidden => AppError::Forbidden,
+            AppError::Refused(problem) => AppError::Refused(problem.clone()),
+            AppError::NotFound => AppError::NotFound,
+            AppError::Conflict(problem) => AppError::Conflict(problem.clone()),
+            AppError::RateLimited => AppError::RateLimited,
+            AppError::TooLarge => AppError::TooLarge,
+            AppError::Internal(error) => AppError::Internal(anyhow::anyhow!("{error:#}")),
+        }
+    }
+
     /// Field messages in the reader's language.
     pub fn field_messages(&self, lang: Lang) -> Map<String, Value> {
         match self {

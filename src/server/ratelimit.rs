@@ -1,4 +1,5 @@
-//! Fixed-window request counters in the database, so the limit holds across instances.
+//! Request counters in the database (sliding windows of a minute), so the limit holds
+//! across instances.
 
 use std::net::IpAddr;
 
@@ -21,24 +22,30 @@ pub async fn public_write(state: &AppState, client: IpAddr, viewer: Option<&View
     }
 }
 
-/// Counts one hit for `bucket` in the current minute and says whether it is within `per_minute`.
+/// Counts one hit for `bucket` and says whether the hits of the last sixty seconds are
+/// within `per_minute`. Hits are counted per calendar minute; the last sixty seconds are
+/// this minute's hits and the previous minute's weighted by the part of it still within
+/// them (a sliding window), so a burst across the turn of a minute counts whole instead of
+/// starting again from nothing. One statement.
 pub async fn allow(db: &Db, bucket: &str, per_minute: u32) -> Result<bool, sqlx::Error> {
     if per_minute == 0 {
         return Ok(true);
     }
-    let window = Utc::now().timestamp() / 60;
-    let hits: i32 = on_db!(db, pool => {
-        sqlx::query_scalar(
+    let now = Utc::now().timestamp_millis();
+    let (window, into) = (now.div_euclid(60_000), now.rem_euclid(60_000) as f64 / 60_000.0);
+    let (hits, before): (i32, Option<i32>) = on_db!(db, pool => {
+        sqlx::query_as(
             "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
              ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
-             RETURNING hits",
+             RETURNING hits, (SELECT p.hits FROM rate_limits p WHERE p.bucket = $1 AND p.window_start = $3)",
         )
         .bind(bucket)
         .bind(window)
+        .bind(window - 1)
         .fetch_one(pool)
         .await
     })?;
-    Ok(hits as u32 <= per_minute)
+    Ok(hits as f64 + before.unwrap_or(0) as f64 * (1.0 - into) <= per_minute as f64)
 }
 
 /// Gives back one hit of `bucket` in the current minute: for attempts that turned out

@@ -30,10 +30,12 @@ impl Rounds {
 
     /// Does `job` in a round with the other jobs of its kind for `key`. The first job for
     /// a key starts a runner, a task of its own (a client that goes away stops no one
-    /// else's round), which calls `run` with every job waiting, in arrival order, until
-    /// none waits. `run` returns one result per job, in the order given. `None` when the
-    /// round ended without this job's result (`run` panicked or returned too few).
-    pub async fn join<J, R, F, Fut>(&self, key: i64, job: J, run: F) -> Option<R>
+    /// else's round), which calls `run` with the jobs waiting, at most `most` at a time, in
+    /// arrival order, until none waits; the jobs that came meanwhile run with the first
+    /// job's `run`. `run` returns one result per job, in the order given. `None` when the
+    /// round ended without this job's result (`run` panicked or returned too few, or the
+    /// runtime is shutting down).
+    pub async fn join<J, R, F, Fut>(&self, key: i64, most: usize, job: J, run: F) -> Option<R>
     where
         J: Send + 'static,
         R: Send + 'static,
@@ -56,49 +58,53 @@ impl Rounds {
             }
         };
         if first {
-            tokio::spawn(self.clone().run_rounds(id, run));
+            // Made before the task, so that the key is freed even if the task never runs.
+            let guard = Unfinished { rounds: self.clone(), id: Some(id) };
+            tokio::spawn(run_rounds(guard, most.max(1), run));
         }
         receiver.await.ok()
     }
+}
 
-    async fn run_rounds<J, R, F, Fut>(self, id: (TypeId, i64), run: F)
-    where
-        J: Send + 'static,
-        R: Send + 'static,
-        F: Fn(Vec<J>) -> Fut,
-        Fut: Future<Output = Vec<R>>,
-    {
-        // Should `run` panic, the key is freed and its waiting jobs answered `None`.
-        let mut guard = Unfinished { rounds: &self, id: Some(id) };
-        loop {
-            let jobs = {
-                let mut waiting = self.waiting();
-                let jobs = waiting.get_mut(&id).and_then(|jobs| jobs.downcast_mut::<Waiting<J, R>>());
-                let jobs = jobs.map(std::mem::take).unwrap_or_default();
-                if jobs.is_empty() {
-                    // Under the same lock as the look: a job pushed later starts a new runner.
-                    waiting.remove(&id);
-                    guard.id = None;
-                    return;
-                }
-                jobs
+/// The runner of `guard`'s key: rounds of at most `most` jobs until none waits.
+async fn run_rounds<J, R, F, Fut>(mut guard: Unfinished, most: usize, run: F)
+where
+    J: Send + 'static,
+    R: Send + 'static,
+    F: Fn(Vec<J>) -> Fut,
+    Fut: Future<Output = Vec<R>>,
+{
+    let Some(id) = guard.id else { return };
+    loop {
+        let jobs: Waiting<J, R> = {
+            let mut waiting = guard.rounds.waiting();
+            let Some(queue) = waiting.get_mut(&id).and_then(|jobs| jobs.downcast_mut::<Waiting<J, R>>()) else {
+                return;
             };
-            let (jobs, senders): (Vec<J>, Vec<oneshot::Sender<R>>) = jobs.into_iter().unzip();
-            for (sender, result) in senders.into_iter().zip(run(jobs).await) {
-                // A requester that went away needs no answer.
-                let _ = sender.send(result);
+            if queue.is_empty() {
+                // Under the same lock as the look: a job pushed later starts a new runner.
+                waiting.remove(&id);
+                guard.id = None;
+                return;
             }
+            queue.drain(..most.min(queue.len())).collect()
+        };
+        let (jobs, senders): (Vec<J>, Vec<oneshot::Sender<R>>) = jobs.into_iter().unzip();
+        for (sender, result) in senders.into_iter().zip(run(jobs).await) {
+            // A requester that went away needs no answer.
+            let _ = sender.send(result);
         }
     }
 }
 
-/// Frees a key whose runner ended before its rounds did.
-struct Unfinished<'a> {
-    rounds: &'a Rounds,
+/// A key's runner: frees the key (its waiting jobs answered `None`) should the runner
+/// end before its rounds did (`run` panicked, or the task was dropped).
+struct Unfinished {
+    rounds: Rounds,
     id: Option<(TypeId, i64)>,
 }
 
-impl Drop for Unfinished<'_> {
+impl Drop for Unfinished {
     fn drop(&mut self) {
         if let Some(id) = self.id {
             self.rounds.waiting().remove(&id);
@@ -111,7 +117,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn jobs_arriving_during_a_round_are_done_together_next() {
+    async fn jobs_arriving_during_a_round_are_done_together_next_at_most_three_at_a_time() {
         let rounds = Rounds::default();
         let (started, wait_started) = oneshot::channel::<()>();
         let (release, released) = oneshot::channel::<()>();
@@ -135,13 +141,13 @@ mod tests {
         };
         let first = tokio::spawn({
             let (rounds, run) = (rounds.clone(), run.clone());
-            async move { rounds.join(7, 1, run).await }
+            async move { rounds.join(7, 3, 1, run).await }
         });
         wait_started.await.unwrap();
         let others: Vec<_> = (2..=5)
             .map(|j| {
                 let (rounds, run) = (rounds.clone(), run.clone());
-                tokio::spawn(async move { rounds.join(7, j, run).await })
+                tokio::spawn(async move { rounds.join(7, 3, j, run).await })
             })
             .collect();
         // Every other job is queued once the key's queue holds four.
@@ -158,7 +164,11 @@ mod tests {
         for (j, other) in (2..=5).zip(others) {
             assert_eq!(other.await.unwrap(), Some(j * 10));
         }
-        assert_eq!(*sizes.lock().unwrap(), vec![1, 4], "one round alone, then the four together");
+        assert_eq!(
+            *sizes.lock().unwrap(),
+            vec![1, 3, 1],
+            "one round alone, then the four that came meanwhile, three at most"
+        );
         assert!(rounds.waiting().is_empty(), "the key is free once nothing waits");
     }
 
@@ -166,14 +176,14 @@ mod tests {
     async fn a_round_that_panics_frees_its_key() {
         let rounds = Rounds::default();
         let lost = rounds
-            .join(1, 1u8, |jobs: Vec<u8>| async move {
+            .join(1, 10, 1u8, |jobs: Vec<u8>| async move {
                 assert!(jobs.is_empty(), "a bug in a round");
                 jobs
             })
             .await;
         assert_eq!(lost, None);
         assert!(rounds.waiting().is_empty());
-        let answered = rounds.join(1, 2u8, |jobs: Vec<u8>| async move { jobs }).await;
+        let answered = rounds.join(1, 10, 2u8, |jobs: Vec<u8>| async move { jobs }).await;
         assert_eq!(answered, Some(2), "the next job starts a new runner");
     }
 }

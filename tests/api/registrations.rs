@@ -76,6 +76,34 @@ async fn a_rush_refuses_only_the_second_sign_up_of_a_person(backend: Backend) {
     assert_eq!((s["seats_left"].as_i64(), s["waitlist_count"].as_i64()), (Some(0), Some(20)));
 }
 
+/// Staff typing in many sign-ups at once (written in the same rounds) leave one audit
+/// entry for each, by them, written with the registration itself.
+async fn staff_sign_ups_in_a_rush_are_each_on_the_audit_log(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    let id = app.schedule(10, 7, json!({})).await["id"].as_i64().unwrap();
+    let statuses = join_all((0..12).map(|n| {
+        let app = &app;
+        async move {
+            let mut body = signup(n, None);
+            body["channel"] = json!("phone");
+            app.post(&format!("/api/v1/sessions/{id}/registrations"), Some(&app.staff_token), &body).await.status()
+        }
+    }))
+    .await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let logged = app
+        .scalar(&format!(
+            "SELECT COUNT(DISTINCT r.id) FROM registrations r JOIN audit_log a
+               ON a.subject = 'registration:' || CAST(r.id AS TEXT) AND a.action = 'registration.create'
+                  AND a.user_id = r.created_by AND a.client <> ''
+             WHERE r.session_id = {id}"
+        ))
+        .await;
+    assert_eq!(logged, 12);
+    let entries = app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'registration.create'").await;
+    assert_eq!(entries, 12, "one entry each");
+}
+
 async fn cancel_promotes_the_oldest_waitlisted_and_mails_them(backend: Backend) {
     let sink = SmtpSink::start().await;
     let app = spawn_app(backend, Options { smtp_port: Some(sink.port), ..Default::default() }).await;
@@ -378,6 +406,7 @@ both_backends!(
     two_instances_share_capacity_and_send_each_mail_once,
     a_rush_never_overbooks,
     a_rush_refuses_only_the_second_sign_up_of_a_person,
+    staff_sign_ups_in_a_rush_are_each_on_the_audit_log,
     cancel_promotes_the_oldest_waitlisted_and_mails_them,
     the_same_submission_registers_once,
     bad_sign_ups_are_explained_and_store_nothing,
