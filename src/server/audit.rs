@@ -8,7 +8,7 @@ tokio::task_local! {
 }
 
 use super::db::{Db, Tx};
-use crate::{on_tx, policy::Viewer};
+use crate::{on_db, on_tx, policy::Viewer};
 
 /// Who acts and from where (the request's client address), taken while the request is
 /// answered, for an entry written in the transaction of the change it records (`record_in`).
@@ -25,12 +25,26 @@ impl Actor {
     }
 }
 
+/// One entry's insert, bound, for whichever backend runs it (`record`, `record_in`).
+macro_rules! entry {
+    ($actor:expr, $action:expr, $subject:expr, $detail:expr) => {
+        sqlx::query(
+            "INSERT INTO audit_log (at, user_id, action, subject, detail, client) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Utc::now())
+        .bind($actor.user_id)
+        .bind($action)
+        .bind($subject)
+        .bind($detail)
+        .bind(&$actor.client)
+    };
+}
+
 /// Records that `viewer` did `action` to `subject` (e.g. "roster.read", "session:12");
-/// the command line is recorded without a user.
+/// the command line is recorded without a user. One statement, outside any transaction.
 pub async fn record(db: &Db, viewer: &Viewer, action: &str, subject: &str, detail: &str) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
-    record_in(&mut tx, &Actor::of(viewer), action, subject, detail).await?;
-    tx.commit().await
+    let actor = Actor::of(viewer);
+    on_db!(db, pool => entry!(actor, action, subject, detail).execute(pool).await.map(|_| ()))
 }
 
 /// Records, in `tx`, that `actor` did `action` to `subject`: the entry stands exactly
@@ -42,16 +56,5 @@ pub async fn record_in(
     subject: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query("INSERT INTO audit_log (at, user_id, action, subject, detail, client) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(Utc::now())
-            .bind(actor.user_id)
-            .bind(action)
-            .bind(subject)
-            .bind(detail)
-            .bind(&actor.client)
-            .execute(&mut *conn)
-            .await
-            .map(|_| ())
-    })
+    on_tx!(tx, conn => entry!(actor, action, subject, detail).execute(&mut *conn).await.map(|_| ()))
 }
