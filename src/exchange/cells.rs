@@ -83,11 +83,16 @@ fn clock(t: DateTime<Utc>) -> String {
     }
 }
 
-/// "2026-12-05 10:00-12:30; 2026-12-12 10:00-12:30" (Tokyo time).
+/// "2026-12-05 10:00-12:30; 2026-12-12 10:00-12:30" (Tokyo time); a meeting that ends
+/// on a later day than it starts names that day too: "2026-12-05 22:00-2026-12-06 01:00".
 pub fn meetings(spans: &[Span]) -> String {
+    let day = |t: DateTime<Utc>| to_tokyo(t).format("%Y-%m-%d").to_string();
     spans
         .iter()
-        .map(|(starts, ends)| format!("{} {}-{}", to_tokyo(*starts).format("%Y-%m-%d"), clock(*starts), clock(*ends)))
+        .map(|(starts, ends)| {
+            let end_day = if day(*ends) == day(*starts) { String::new() } else { format!("{} ", day(*ends)) };
+            format!("{} {}-{end_day}{}", day(*starts), clock(*starts), clock(*ends))
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -391,7 +391,8 @@ fn choices<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T, Lang) -
     all.iter().map(|t| format!("{} ({})", label(*t, Lang::Ja), code(*t))).collect()
 }
 
-/// "2026-12-05 10:00-12:30; 2026-12-12 10:00-12:30" (Tokyo time), one entry per meeting.
+/// "2026-12-05 10:00-12:30; 2026-12-12 10:00-12:30" (Tokyo time), one entry per meeting;
+/// an end on a later day names its date ("2026-12-05 22:00-2026-12-06 01:00", as exported).
 fn parse_meetings(cell: &str) -> Result<Vec<Span>, Problem> {
     let entries: Vec<&str> = cell.split([';', '\n']).map(str::trim).filter(|e| !e.is_empty()).collect();
     if entries.is_empty() {
@@ -406,9 +407,14 @@ fn parse_meetings(cell: &str) -> Result<Vec<Span>, Problem> {
             let entry = domain::normalise(&domain::ascii_number(entry), false).replace(['〜', '～', '~'], "-");
             let (day, span) = entry.split_once(' ').ok_or(Problem::new("exchange.error.meetings"))?;
             let day = domain::date(day).map_err(|_| Problem::new("exchange.error.meetings"))?;
+            // The start is a bare time, so the first dash ends it even when the end has a date.
             let (starts, ends) = span.split_once('-').ok_or(Problem::new("exchange.error.meetings"))?;
+            let (end_day, ends) = match ends.trim().split_once(' ') {
+                Some((d, t)) => (domain::date(d).map_err(|_| Problem::new("exchange.error.meetings"))?, t),
+                None => (day, ends),
+            };
             match (time(starts), time(ends)) {
-                (Some(s), Some(e)) => Ok((from_tokyo(day, s), from_tokyo(day, e))),
+                (Some(s), Some(e)) => Ok((from_tokyo(day, s), from_tokyo(end_day, e))),
                 _ => Err(Problem::new("exchange.error.meetings")),
             }
         })
@@ -1185,6 +1191,20 @@ mod tests {
         assert_eq!(parse_meetings("２０２６－１２－０５　１０：００－１２：００").unwrap().len(), 1);
         assert_eq!(parse_meetings("").unwrap_err().key, "error.required");
         assert_eq!(parse_meetings("12/5 10:00").unwrap_err().key, "exchange.error.meetings");
+    }
+
+    #[test]
+    fn a_meeting_past_midnight_reads_back_as_exported() {
+        for (starts, ends) in
+            [("2026-12-01T14:05:00Z", "2026-12-01T16:05:00Z"), ("2026-12-01T04:00:00Z", "2026-12-01T06:30:15Z")]
+        {
+            let span = (starts.parse().unwrap(), ends.parse().unwrap());
+            let written = super::super::cells::meetings(&[span]);
+            assert_eq!(parse_meetings(&written).unwrap(), vec![span], "{written}");
+        }
+        let overnight = parse_meetings("2026/12/1 23:05〜2026/12/2 1:05").unwrap();
+        assert_eq!(overnight[0].1.to_rfc3339(), "2026-12-01T16:05:00+00:00");
+        assert_eq!(parse_meetings("2026-12-01 23:05-2026-12-32 01:05").unwrap_err().key, "exchange.error.meetings");
     }
 
     #[test]

@@ -379,10 +379,14 @@ async fn the_calendar_file_reads_strictly(backend: Backend) {
 }
 
 /// A formula-looking comment reaches Excel as text, and an export edited and imported
-/// back keeps the original value.
+/// back keeps the original value, a meeting that runs past midnight included.
 async fn exports_are_safe_for_excel_and_read_back(backend: Backend) {
     let app = spawn_app(backend, Options::default()).await;
-    let id = app.schedule(10, -1, json!({ "description": "=1+1 で計算" })).await["id"].as_i64().unwrap();
+    let day = ippo::time::today_tokyo(Utc::now() - Duration::days(2));
+    let starts = ippo::time::from_tokyo(day, chrono::NaiveTime::from_hms_opt(23, 0, 0).unwrap());
+    let late =
+        json!({ "description": "=1+1 で計算", "starts_at": rfc(starts), "ends_at": rfc(starts + Duration::hours(2)) });
+    let id = app.schedule(10, -1, late).await["id"].as_i64().unwrap();
     let comment = "=HYPERLINK(\"http://evil.example\",\"クリック\")";
     let res = app
         .post(
@@ -392,7 +396,7 @@ async fn exports_are_safe_for_excel_and_read_back(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 201);
-    let fy = ippo::time::fiscal_year(Utc::now() - Duration::days(1));
+    let fy = ippo::time::fiscal_year(starts);
     let answers = app
         .get(&format!("/manage/exports/survey-answers.csv?fiscal_year={fy}&venue_id="), Some(&app.manager_token))
         .await
@@ -409,12 +413,18 @@ async fn exports_are_safe_for_excel_and_read_back(backend: Backend) {
     // Sessions: exported (neutralised), imported back unchanged, the description kept.
     let file = app.get("/manage/exchange/sessions.csv", Some(&app.manager_token)).await.bytes().await.unwrap();
     assert!(String::from_utf8_lossy(&file).contains("'=1+1 で計算"));
-    let path = std::env::temp_dir().join(format!("ippo-roundtrip-{}.csv", std::process::id()));
+    let path = app.scratch_file("roundtrip.csv");
     std::fs::write(&path, &file).unwrap();
     let out = app.cli_output(&["import", "sessions", path.to_str().unwrap()]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let session: Value = app.get(&format!("/api/v1/sessions/{id}"), None).await.json().await.unwrap();
     assert_eq!(session["description"], "=1+1 で計算");
+    let at = |key: &str| session[key].as_str().unwrap().parse::<DateTime<Utc>>().unwrap();
+    assert_eq!(
+        (at("starts_at"), at("ends_at")),
+        (starts, starts + Duration::hours(2)),
+        "the meeting past midnight kept"
+    );
 }
 
 /// What phones and IMEs type is stored in one form.
