@@ -188,6 +188,10 @@ fn cli_lang(flag: Option<&str>) -> Lang {
     }
 }
 
+/// Database connections the server keeps open while idle (see `Db::connect`): half the
+/// PostgreSQL pool, enough for the reads of a sign-up rush's first moments.
+const KEPT_OPEN: u32 = 8;
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
     let lang = cli_lang(cli.lang.as_deref());
@@ -197,7 +201,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         crate::routes::listing().iter().for_each(|line| println!("{line}"));
         return Ok(());
     }
-    let db = Db::connect(&config.database_url()).await?;
+    let serving = matches!(cli.command, None | Some(Command::Serve));
+    let db = Db::connect(&config.database_url(), if serving { KEPT_OPEN } else { 0 }).await?;
     db.migrate().await.context("migrations failed")?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, db).await,

@@ -58,11 +58,15 @@ fn count_connection() {
 
 impl Db {
     /// Opens the database named by `url`, creating an SQLite file (and its folder) if missing.
-    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    /// `kept_open` connections are opened at once and kept even when idle: the server keeps
+    /// some, so that the first rush after a start or a quiet night does not wait for
+    /// PostgreSQL to start a backend per connection; a command keeps none.
+    pub async fn connect(url: &str, kept_open: u32) -> anyhow::Result<Db> {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .min_connections(kept_open.min(16))
                 .acquire_timeout(Duration::from_secs(10))
                 // A connection that just came back is known to work (the pool tests each one
                 // as it is returned); only one that sat idle, perhaps across a database
@@ -102,6 +106,7 @@ impl Db {
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
+                .min_connections(kept_open.min(4))
                 .acquire_timeout(Duration::from_secs(30))
                 // A file cannot hang up: testing a connection before each use would only add
                 // one more trip to its worker thread per query.

@@ -10,8 +10,8 @@
 //!
 //! The data version is a counter that every transaction writing to the tables these
 //! pages show bumps in that same transaction (database triggers, migration 0015). A
-//! request reads the version first and is only ever answered with a page rendered under
-//! that version, so a page is never staler than the data; every instance sharing a
+//! request reads the version first (a read begun after it arrived, shared with the requests
+//! that arrived with it) and is only ever answered with a page rendered under that version, so a page is never staler than the data; every instance sharing a
 //! PostgreSQL database reads the same counter. The pages also follow the clock (a
 //! session that has started leaves the list), so an entry lives within one minute.
 //!
@@ -146,7 +146,7 @@ impl PageCache {
 /// Middleware: answers a public page from memory when it was rendered under the current
 /// data version, else renders it, keeps it and answers it. Everything else passes by.
 pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (cache, db) = (&state.pages, &state.db);
+    let cache = &state.pages;
     let cacheable = state.config.page_cache
         && req.method() == Method::GET
         && (cache.pages.public)(req.uri().path())
@@ -155,7 +155,7 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     if !cacheable {
         return next.run(req).await;
     }
-    let Ok(version) = db.data_version().await else { return next.run(req).await };
+    let Some(version) = data_version(&state).await else { return next.run(req).await };
     let stamp = (version, Utc::now().timestamp() / 60);
     let key = format!("{}\u{0}{}", (cache.pages.variant)(req.headers()), req.uri());
     let coding = preferred_coding(req.headers());
@@ -183,6 +183,22 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
         }
         Err(response) => response,
     }
+}
+
+/// A read of the data version, done in rounds (see `rounds`).
+struct VersionRead;
+
+/// The data version as read after this request arrived, or `None` if the database did
+/// not answer. Requests arriving while a read is under way wait for the next read and
+/// share it: a busy page costs one query per round trip to the database, not one per
+/// visitor, and no answer rests on a read that began before its request came.
+async fn data_version(state: &AppState) -> Option<i64> {
+    let db = state.db.clone();
+    let read = move |asking: Vec<VersionRead>| {
+        let db = db.clone();
+        async move { vec![db.data_version().await.ok(); asking.len()] }
+    };
+    state.rounds.join(0, usize::MAX, VersionRead, read).await.flatten()
 }
 
 /// Forgets the turn of a page once its render is over.

@@ -1,7 +1,8 @@
 //! Work on one thing done in rounds: jobs that arrive for a key while a round runs wait,
 //! and the next round does them all together, in the order they came. A sign-up rush on
 //! one session thus takes the session's lock and commits a few times instead of once per
-//! person (`registrations::signup`), which is what a rush spends its time on.
+//! person (`registrations::signup`), which is what a rush spends its time on; the many
+//! visitors of a public page share each read of the data version (`pagecache`).
 
 use std::{
     any::{Any, TypeId},
