@@ -2,6 +2,8 @@
 //! a sign-up, the idempotency of a submission, and the registration row. Seats and the
 //! waitlist are `seats`'s; what people are told is `notices`'s.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::{
@@ -278,7 +280,7 @@ async fn prepare(
     viewer: Option<&Viewer>,
     idempotency_key: Option<&str>,
 ) -> AppResult<Prepared> {
-    let session = sessions::store::detail(&state.db, session_id, viewer).await?;
+    let session = session_for_sign_up(state, session_id).await?;
     let by_staff = viewer.is_some_and(|v| v.works_at(session.venue.id));
     let key = match idempotency_key.filter(|k| !k.trim().is_empty()) {
         Some(k) => Some(crate::server::once::check_key(k)?.to_string()),
@@ -287,6 +289,22 @@ async fn prepare(
     let body_hash = crate::server::once::fingerprint(input);
     let checked = check(input, &session, by_staff)?;
     Ok(Prepared { session, by_staff, key, body_hash, checked })
+}
+
+/// The session a sign-up checks against, as anyone may see it (without its survey
+/// code), from a read begun after the sign-up arrived: the sign-ups of a rush that arrive
+/// together share one read (`Rounds::share`) instead of each taking a connection for it.
+async fn session_for_sign_up(state: &AppState, session_id: i64) -> AppResult<SessionDetail> {
+    let db = state.db.clone();
+    let read = move || {
+        let db = db.clone();
+        async move { sessions::store::detail(&db, session_id, None).await.map_err(Arc::new) }
+    };
+    match state.rounds.share(session_id, read).await {
+        Some(Ok(session)) => Ok(session),
+        Some(Err(error)) => Err(error.again()),
+        None => Err(AppError::Internal(anyhow::anyhow!("the session's read ended without an answer"))),
+    }
 }
 
 /// The public form's sign-up, with its review step (入力 → 確認 → 完了): unless

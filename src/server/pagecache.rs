@@ -185,20 +185,17 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     }
 }
 
-/// A read of the data version, done in rounds (see `rounds`).
-struct VersionRead;
-
 /// The data version as read after this request arrived, or `None` if the database did
-/// not answer. Requests arriving while a read is under way wait for the next read and
-/// share it: a busy page costs one query per round trip to the database, not one per
-/// visitor, and no answer rests on a read that began before its request came.
+/// not answer. Requests arriving while a read is under way share the next one
+/// (`Rounds::share`): a busy page costs one query per round trip to the database, not one
+/// per visitor.
 async fn data_version(state: &AppState) -> Option<i64> {
     let db = state.db.clone();
-    let read = move |asking: Vec<VersionRead>| {
+    let read = move || {
         let db = db.clone();
-        async move { vec![db.data_version().await.ok(); asking.len()] }
+        async move { db.data_version().await.ok() }
     };
-    state.rounds.join(0, usize::MAX, VersionRead, read).await.flatten()
+    state.rounds.share(0, read).await.flatten()
 }
 
 /// Forgets the turn of a page once its render is over.

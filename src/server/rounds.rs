@@ -1,13 +1,15 @@
 //! Work on one thing done in rounds: jobs that arrive for a key while a round runs wait,
 //! and the next round does them all together, in the order they came. A sign-up rush on
 //! one session thus takes the session's lock and commits a few times instead of once per
-//! person (`registrations::signup`), which is what a rush spends its time on; the many
-//! visitors of a public page share each read of the data version (`pagecache`).
+//! person (`registrations::signup`), which is what a rush spends its time on. Reads go
+//! in rounds too (`share`): the many visitors of a public page share each read of the
+//! data version (`pagecache`), the sign-ups of a rush each read of their session.
 
 use std::{
     any::{Any, TypeId},
     collections::HashMap,
     future::Future,
+    marker::PhantomData,
     sync::{Arc, Mutex, MutexGuard},
 };
 
@@ -23,6 +25,10 @@ type Queues = HashMap<(TypeId, i64), Box<dyn Any + Send>>;
 
 /// Jobs waiting for the next round, each with where its result goes.
 type Waiting<J, R> = Vec<(J, oneshot::Sender<R>)>;
+
+/// A caller of `share` waiting for a read by `F` (the read's own type tells kinds of
+/// read apart, so two kinds never share a key's rounds).
+struct Asking<F>(PhantomData<fn() -> F>);
 
 impl Rounds {
     fn waiting(&self) -> MutexGuard<'_, Queues> {
@@ -64,6 +70,24 @@ impl Rounds {
             tokio::spawn(run_rounds(guard, most.max(1), run));
         }
         receiver.await.ok()
+    }
+
+    /// Reads something for `key` in rounds: callers that arrive while a read of the same
+    /// kind (the same `read` closure) is under way wait for the next read, and everyone
+    /// waiting gets a copy of it. A caller's answer thus always comes from a read begun
+    /// after it arrived, and a crowd asking at once costs one read per round trip instead
+    /// of one each. `None` as for `join`.
+    pub async fn share<T, F, Fut>(&self, key: i64, read: F) -> Option<T>
+    where
+        T: Clone + Send + 'static,
+        F: Fn() -> Fut + Send + 'static,
+        Fut: Future<Output = T> + Send + 'static,
+    {
+        let run = move |asking: Vec<Asking<F>>| {
+            let reading = read();
+            async move { vec![reading.await; asking.len()] }
+        };
+        self.join(key, usize::MAX, Asking(PhantomData), run).await
     }
 }
 
@@ -171,6 +195,62 @@ mod tests {
             "one round alone, then the four that came meanwhile, three at most"
         );
         assert!(rounds.waiting().is_empty(), "the key is free once nothing waits");
+    }
+
+    /// How many callers of `share` with `_read` wait for `key`'s next read.
+    fn queued_for<F: 'static, T: 'static>(rounds: &Rounds, key: i64, _read: &F) -> usize {
+        let waiting = rounds.waiting();
+        let queue = waiting.get(&(TypeId::of::<Waiting<Asking<F>, T>>(), key));
+        queue.and_then(|q| q.downcast_ref::<Waiting<Asking<F>, T>>()).map_or(0, Vec::len)
+    }
+
+    #[tokio::test]
+    async fn callers_arriving_during_a_read_share_the_next_one() {
+        let rounds = Rounds::default();
+        let reads = Arc::new(Mutex::new(0u32));
+        let (started, wait_started) = oneshot::channel::<()>();
+        let (release, released) = oneshot::channel::<()>();
+        let gate = Arc::new(Mutex::new(Some((started, released))));
+        let read = {
+            let (reads, gate) = (reads.clone(), gate.clone());
+            move || {
+                let (reads, gate) = (reads.clone(), gate.clone());
+                async move {
+                    let n = {
+                        let mut reads = reads.lock().unwrap();
+                        *reads += 1;
+                        *reads
+                    };
+                    let first = gate.lock().unwrap().take();
+                    if let Some((started, released)) = first {
+                        started.send(()).unwrap();
+                        released.await.unwrap();
+                    }
+                    n
+                }
+            }
+        };
+        let first = tokio::spawn({
+            let (rounds, read) = (rounds.clone(), read.clone());
+            async move { rounds.share(3, read).await }
+        });
+        wait_started.await.unwrap();
+        // Three callers arrive while the first read is under way.
+        let later: Vec<_> = (0..3)
+            .map(|_| {
+                let (rounds, read) = (rounds.clone(), read.clone());
+                tokio::spawn(async move { rounds.share(3, read).await })
+            })
+            .collect();
+        while queued_for::<_, u32>(&rounds, 3, &read) < 3 {
+            tokio::task::yield_now().await;
+        }
+        release.send(()).unwrap();
+        assert_eq!(first.await.unwrap(), Some(1), "the first caller has the read it started");
+        for caller in later {
+            assert_eq!(caller.await.unwrap(), Some(2), "the later callers share one read begun after they came");
+        }
+        assert_eq!(*reads.lock().unwrap(), 2);
     }
 
     #[tokio::test]
