@@ -202,6 +202,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let serving = matches!(cli.command, None | Some(Command::Serve));
+    if serving {
+        // Before the pool opens its kept connections, so that `ippo_db_connections_opened_total`
+        // counts them too.
+        crate::server::metrics::handle();
+    }
     let db = Db::connect(&config.database_url(), if serving { KEPT_OPEN } else { 0 }).await?;
     db.migrate().await.context("migrations failed")?;
     match cli.command.unwrap_or(Command::Serve) {
@@ -399,7 +404,6 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     };
     let state = app_state(config, db.clone())?;
     let config = state.config.clone();
-    crate::server::metrics::handle();
     let store = WebSessionStore::new(&db).await?;
     store.spawn_cleanup();
     crate::notify::worker::spawn(db.clone(), state.outbox.clone(), channels);

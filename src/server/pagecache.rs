@@ -10,8 +10,9 @@
 //!
 //! The data version is a counter that every transaction writing to the tables these
 //! pages show bumps in that same transaction (database triggers, migration 0015). A
-//! request reads the version first (a read begun after it arrived, shared with the requests
-//! that arrived with it) and is only ever answered with a page rendered under that version, so a page is never staler than the data; every instance sharing a
+//! request reads the version first (a read begun after it arrived, shared with the
+//! requests that arrived with it) and is only ever answered with a page rendered under
+//! that version, so a page is never staler than the data; every instance sharing a
 //! PostgreSQL database reads the same counter. The pages also follow the clock (a
 //! session that has started leaves the list), so an entry lives within one minute.
 //!

@@ -73,10 +73,12 @@ impl Rounds {
     }
 
     /// Reads something for `key` in rounds: callers that arrive while a read of the same
-    /// kind (the same `read` closure) is under way wait for the next read, and everyone
-    /// waiting gets a copy of it. A caller's answer thus always comes from a read begun
-    /// after it arrived, and a crowd asking at once costs one read per round trip instead
-    /// of one each. `None` as for `join`.
+    /// kind (a `read` closure written at the same place) is under way wait for the next
+    /// read, and everyone waiting gets a copy of it. A caller's answer thus always comes
+    /// from a read begun after it arrived, and a crowd asking at once costs one read per
+    /// round trip instead of one each. The first caller's `read` serves them all, so it
+    /// may capture only what every caller at that place has alike (the database, `key`).
+    /// `None` as for `join`.
     pub async fn share<T, F, Fut>(&self, key: i64, read: F) -> Option<T>
     where
         T: Clone + Send + 'static,

@@ -24,7 +24,8 @@ pub struct AppState {
     pub memo: Memo,
     /// Public pages kept as rendered and compressed bytes (see `pagecache`).
     pub pages: super::pagecache::PageCache,
-    /// Jobs on one key done together in rounds (see `rounds`): a session's sign-ups.
+    /// Jobs on one key done together in rounds (see `rounds`): a session's sign-ups, and
+    /// the shared reads of the data version and of a session.
     pub rounds: super::rounds::Rounds,
 }
 

@@ -136,8 +136,7 @@ impl TestApp {
     /// A path for a file the test writes (a CSV to import), in this app's own data folder:
     /// tests running side by side never read each other's.
     pub fn scratch_file(&self, name: &str) -> std::path::PathBuf {
-        let dir = self.env.iter().find(|(k, _)| k == "IPPO_DATA_DIR").map(|(_, v)| v.clone()).expect("set at spawn");
-        std::path::PathBuf::from(dir).join(name)
+        self.data_dir().join(name)
     }
 
     /// The server's process id (to read its memory from /proc).
