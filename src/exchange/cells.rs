@@ -90,8 +90,9 @@ pub fn meetings(spans: &[Span]) -> String {
     spans
         .iter()
         .map(|(starts, ends)| {
-            let end_day = if day(*ends) == day(*starts) { String::new() } else { format!("{} ", day(*ends)) };
-            format!("{} {}-{end_day}{}", day(*starts), clock(*starts), clock(*ends))
+            let (start_day, end_day) = (day(*starts), day(*ends));
+            let end_day = if end_day == start_day { String::new() } else { format!("{end_day} ") };
+            format!("{start_day} {}-{end_day}{}", clock(*starts), clock(*ends))
         })
         .collect::<Vec<_>>()
         .join("; ")

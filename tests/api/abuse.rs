@@ -302,7 +302,7 @@ async fn requests_at_the_limits_never_break_the_server(backend: Backend) {
     }
     // A CSV whose meetings lie at the limits.
     let csv = "kind,title,topic,venue_id,meetings\ncourse,t,other,1,262143-12-31 10:00-12:00\ncourse,t,other,1,-5-01-01 10:00-12:00\n";
-    let path = app.scratch_file("limits.csv");
+    let path = app.data_dir().join("limits.csv");
     std::fs::write(&path, csv).unwrap();
     let out = app.cli_output(&["import", "sessions", path.to_str().unwrap()]).await;
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("meetings"), "refused by line");

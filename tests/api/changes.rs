@@ -413,7 +413,7 @@ async fn exports_are_safe_for_excel_and_read_back(backend: Backend) {
     // Sessions: exported (neutralised), imported back unchanged, the description kept.
     let file = app.get("/manage/exchange/sessions.csv", Some(&app.manager_token)).await.bytes().await.unwrap();
     assert!(String::from_utf8_lossy(&file).contains("'=1+1 で計算"));
-    let path = app.scratch_file("roundtrip.csv");
+    let path = app.data_dir().join("roundtrip.csv");
     std::fs::write(&path, &file).unwrap();
     let out = app.cli_output(&["import", "sessions", path.to_str().unwrap()]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

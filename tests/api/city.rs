@@ -80,7 +80,7 @@ async fn a_city_goes_live_from_an_empty_database(backend: Backend) {
     let res = post(&admin, &app, "/admin/wards", &[("code", "moji"), ("name_ja", "門司区"), ("name_en", "Moji")]).await;
     assert_eq!(res.status(), 303);
     let wards = "\u{feff}code,name_ja,name_en,sort_order\r\nwakamatsu,若松区,Wakamatsu,3\r\ntobata,戸畑区,,6\r\n";
-    let path = app.scratch_file("wards.csv");
+    let path = app.data_dir().join("wards.csv");
     std::fs::write(&path, wards).unwrap();
     let out = app.cli(&["import", "wards", path.to_str().unwrap()], &[]).await;
     assert!(out.contains("新規 2件"), "{out}");

@@ -133,12 +133,6 @@ impl TestApp {
         run_cli(&self.env, &["token", "issue", "--email", email], None).await.trim().to_string()
     }
 
-    /// A path for a file the test writes (a CSV to import), in this app's own data folder:
-    /// tests running side by side never read each other's.
-    pub fn scratch_file(&self, name: &str) -> std::path::PathBuf {
-        self.data_dir().join(name)
-    }
-
     /// The server's process id (to read its memory from /proc).
     pub fn pid(&self) -> u32 {
         self.child.as_ref().and_then(|c| c.id()).expect("the server runs")
