@@ -18,10 +18,10 @@ there and adds, by default,
     services ticked, help, barriers, and the calls that went unanswered or were declined;
 
 and sets every session's tallies (confirmed_count, waitlist_count, attended_count,
-responses, comprehension_answers/good, satisfaction_answers/good) and the follow-up
-tallies (followup_tallies, followup_choice_tallies, and through their triggers the
-outcome report's cells) from the rows it wrote, as the application's own transactions
-would have.
+responses, comprehension_answers/good, satisfaction_answers/good, and through their
+triggers the KPI report's cells) and the follow-up tallies (followup_tallies,
+followup_choice_tallies, and through their triggers the outcome report's cells) from the
+rows it wrote, as the application's own transactions would have.
 
     python3 bench/generate.py --database-url sqlite://data/ippo.db
     python3 bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/ippo_bench

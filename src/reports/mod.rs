@@ -191,4 +191,17 @@ mod tests {
         assert!(!none.below_target(), "no answers is not a failure, just unknown");
         assert_eq!(Rate::of(33, 40).percent(), "82.5%");
     }
+
+    /// The database counts and indexes the sessions below the target in integers
+    /// (good × 5 < answers × 4, migration 0021 and `store::BELOW_TARGET`): it must judge
+    /// every session as `Rate::below_target` does, or the report's count and list disagree
+    /// with its rates. A new target needs a new migration.
+    #[test]
+    fn the_databases_integer_target_is_the_target() {
+        for answers in 0..=400_i64 {
+            for good in 0..=answers {
+                assert_eq!(Rate::of(good, answers).below_target(), good * 5 < answers * 4, "{good}/{answers}");
+            }
+        }
+    }
 }

@@ -12,7 +12,9 @@ use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    store::{bind_scope, resolve_year, scope, Scope, SessionTallyRow, SCOPE_WHERE, SESSION_COLUMNS},
+    store::{
+        bind_scope, cell_sums, resolve_year, scope, Scope, SessionTallyRow, CELLS_WHERE, SCOPE_WHERE, SESSION_COLUMNS,
+    },
     KpiFilter, Rate,
 };
 use crate::{
@@ -171,28 +173,6 @@ fn sums_sql(key: &str, from: &str, filter: &str) -> String {
          WHERE {filter}
          GROUP BY {key}"
     )
-}
-
-/// The cells of the report's fiscal year (`$1`), venue (`$2`), ward (`$3`) and kind (`$4`),
-/// over a cell table aliased `t` joined to `venues v`; bound by `bind_cells!`.
-const CELLS_WHERE: &str = "t.fiscal_year = $1 AND ($2 IS NULL OR t.venue_id = $2) AND ($3 IS NULL OR v.ward = $3)
-     AND ($4 IS NULL OR t.kind = $4)";
-
-macro_rules! bind_cells {
-    ($query:expr, $fy:expr, $scope:expr) => {
-        $query.bind($fy).bind($scope.venue_id).bind($scope.ward.as_deref()).bind($scope.kind)
-    };
-}
-
-/// The rows of one grouped sum over the cells of fiscal year `fy` in `scope`.
-async fn cell_sums<T>(db: &Db, sql: &str, fy: i32, scope: &Scope) -> AppResult<Vec<T>>
-where
-    T: Send
-        + Unpin
-        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-{
-    Ok(on_db!(db, pool => bind_cells!(sqlx::query_as(sql), fy, scope).fetch_all(pool).await)?)
 }
 
 /// The outcome report of a fiscal year (managers). Reads the cells the database keeps

@@ -1,9 +1,14 @@
 //! The KPI report. Sessions carry their own tallies (kept by the registration and
-//! survey transactions), which the report sums in SQL by venue, kind, topic and month
-//! (Tokyo time, found by comparing with the months' first moments, the same SQL on both
-//! backends); only the sessions it lists by name are read one row each.
+//! survey transactions), and the database keeps their sums by the report's keys (fiscal
+//! year, venue, kind, topic and month of the start, Tokyo time: `kpi_cells`, migration
+//! 0021), which the report sums by place and by time. Only the sessions it lists by name
+//! and those not ended yet are read one row each, each list by an index of its own, so a
+//! year's report costs the same at a nation's million sessions as at a city's thousands.
 
-use std::{collections::BTreeMap, sync::LazyLock};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::LazyLock,
+};
 
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
@@ -131,39 +136,99 @@ pub async fn session_tallies(db: &Db, filter: &KpiFilter, fy: i32) -> AppResult<
     sessions_where(db, &scope(filter, fy)?, "").await
 }
 
-/// The sessions of a year's tallies, summed in SQL (`Tally`'s names) where `$6` is now:
-/// the report reads one row per cell, not one per session.
-const TALLY_SUMS: &str = "COUNT(*) AS sessions, SUM(s.capacity) AS capacity, SUM(s.confirmed_count) AS confirmed,
-    SUM(CASE WHEN s.ends_at <= $6 THEN s.confirmed_count ELSE 0 END) AS confirmed_held,
-    SUM(s.attended_count) AS attended, SUM(s.responses) AS responses,
-    SUM(s.comprehension_answers) AS comprehension_answers, SUM(s.comprehension_good) AS comprehension_good,
-    SUM(s.satisfaction_answers) AS satisfaction_answers, SUM(s.satisfaction_good) AS satisfaction_good,
-    SUM(s.responses_code) AS responses_code, SUM(s.responses_paper) AS responses_paper";
+/// The cells of the report's fiscal year (`$1`), venue (`$2`), ward (`$3`) and kind (`$4`),
+/// over a cell table aliased `t` joined to `venues v`; bound by `bind_cells!`.
+pub(super) const CELLS_WHERE: &str =
+    "t.fiscal_year = $1 AND ($2 IS NULL OR t.venue_id = $2) AND ($3 IS NULL OR v.ward = $3)
+     AND ($4 IS NULL OR t.kind = $4)";
 
-/// The sessions of one venue, kind, topic and month of the year (`month` 0 = April), summed.
+macro_rules! bind_cells {
+    ($query:expr, $fy:expr, $scope:expr) => {
+        $query.bind($fy).bind($scope.venue_id).bind($scope.ward.as_deref()).bind($scope.kind)
+    };
+}
+
+/// The rows of one grouped sum over the cells of fiscal year `fy` in `scope` (`sql` filters
+/// by `CELLS_WHERE`).
+pub(super) async fn cell_sums<T>(db: &Db, sql: &str, fy: i32, scope: &Scope) -> AppResult<Vec<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    Ok(on_db!(db, pool => bind_cells!(sqlx::query_as(sql), fy, scope).fetch_all(pool).await)?)
+}
+
+/// The sums of the KPI cells (`kpi_cells`, migration 0021) of the scope grouped by `key`,
+/// in `Tally`'s names. `confirmed_held` starts as every confirmed registration: the
+/// report takes off those of the sessions not ended yet (`running`).
+fn kpi_sums_sql(key: &str) -> String {
+    format!(
+        "SELECT {key}, SUM(t.sessions) AS sessions, SUM(t.capacity) AS capacity, SUM(t.confirmed) AS confirmed,
+                SUM(t.confirmed) AS confirmed_held, SUM(t.attended) AS attended, SUM(t.responses) AS responses,
+                SUM(t.comprehension_answers) AS comprehension_answers, SUM(t.comprehension_good) AS comprehension_good,
+                SUM(t.satisfaction_answers) AS satisfaction_answers, SUM(t.satisfaction_good) AS satisfaction_good,
+                SUM(t.responses_code) AS responses_code, SUM(t.responses_paper) AS responses_paper,
+                SUM(t.below_target) AS below_target
+         FROM kpi_cells t JOIN venues v ON v.id = t.venue_id
+         WHERE {CELLS_WHERE}
+         GROUP BY {key}
+         HAVING SUM(t.sessions) > 0"
+    )
+}
+
+/// The sessions of one venue and kind in the year, summed, and how many of them are
+/// below the target.
 #[derive(sqlx::FromRow)]
-struct Cell {
+struct PlaceCell {
     venue_id: i64,
-    venue_name: String,
+    /// The venue's name.
+    name: String,
     ward: String,
     kind: SessionKind,
+    below_target: i64,
+    #[sqlx(flatten)]
+    tally: Tally,
+}
+
+/// The sessions of one topic and month of the year (`month` 0 = April), summed.
+#[derive(sqlx::FromRow)]
+struct TimeCell {
     topic: Topic,
     month: i32,
     #[sqlx(flatten)]
     tally: Tally,
 }
 
-/// The scope's cells. The month is found by comparing the start with the months' first
-/// moments (`$7`…`$17`, May to March), which reads the same on both backends.
-async fn cells(db: &Db, scope: &Scope, months: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> AppResult<Vec<Cell>> {
+/// The confirmed registrations of the scope's sessions of one venue, kind, topic and month
+/// that have not ended by `now`: not yet a base for the attendance rate.
+#[derive(sqlx::FromRow)]
+struct Running {
+    venue_id: i64,
+    kind: SessionKind,
+    topic: Topic,
+    month: i32,
+    confirmed: i64,
+}
+
+/// The scope's sessions not ended by `now` (`$6`), by venue, kind, topic and month: the
+/// month is found by comparing the start with the months' first moments (`$7`…`$17`, May to
+/// March), which reads the same on both backends. `sessions_ends_at_idx` finds them.
+async fn running(
+    db: &Db,
+    scope: &Scope,
+    months: &[(String, DateTime<Utc>)],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Running>> {
     let month = (1..months.len())
         .fold(String::from("CASE"), |sql, i| format!("{sql} WHEN s.starts_at < ${} THEN {}", i + 6, i - 1))
         + &format!(" ELSE {} END", months.len() - 1);
     let sql = format!(
-        "SELECT s.venue_id, v.name AS venue_name, v.ward, s.kind, s.topic, {month} AS month, {TALLY_SUMS}
+        "SELECT s.venue_id, s.kind, s.topic, {month} AS month, SUM(s.confirmed_count) AS confirmed
          FROM sessions s JOIN venues v ON v.id = s.venue_id
-         WHERE {SCOPE_WHERE}
-         GROUP BY 1, 2, 3, 4, 5, 6"
+         WHERE {SCOPE_WHERE} AND s.ends_at > $6
+         GROUP BY 1, 2, 3, 4"
     );
     Ok(on_db!(db, pool => {
         let mut query = bind_scope!(sqlx::query_as(&sql), scope).bind(now);
@@ -174,47 +239,52 @@ async fn cells(db: &Db, scope: &Scope, months: &[(String, DateTime<Utc>)], now: 
     })?)
 }
 
-/// A session of the scope with `matching`, how many sessions met the query's condition.
-#[derive(sqlx::FromRow)]
-struct Ranked {
-    #[sqlx(flatten)]
-    row: SessionTallyRow,
-    matching: i64,
-}
+/// Below the target (`TARGET`, 80%) on comprehension or on satisfaction: good / answers <
+/// 0.8, written good × 5 < answers × 4 so that it is exact in integers. Word for word the
+/// condition of `sessions_below_target_idx` and of the cells' `below_target` (migration
+/// 0021), so that the planner reads that index.
+const BELOW_TARGET: &str = "AND (s.comprehension_good * 5 < s.comprehension_answers * 4
+          OR s.satisfaction_good * 5 < s.satisfaction_answers * 4)";
 
-/// The scope's sessions below the target on comprehension or satisfaction (`Rate::below_target`,
-/// the same division in SQL), the lowest rate first, at most `BELOW_TARGET_SHOWN`, and how
-/// many there are in all.
-async fn below_target(db: &Db, scope: &Scope) -> AppResult<(Vec<SessionTallyRow>, usize)> {
+/// The scope's sessions below the target, the lowest rate first (by its comprehension or
+/// satisfaction, whichever is lower), at most `BELOW_TARGET_SHOWN`.
+async fn below_target(db: &Db, scope: &Scope) -> AppResult<Vec<SessionTallyRow>> {
     let rate = |good: &str, answers: &str| {
         format!("CASE WHEN s.{answers} > 0 THEN CAST(s.{good} AS DOUBLE PRECISION) / s.{answers} END")
     };
+    let (c_rate, s_rate) =
+        (rate("comprehension_good", "comprehension_answers"), rate("satisfaction_good", "satisfaction_answers"));
     let sql = format!(
-        "SELECT t.*, COUNT(*) OVER () AS matching FROM (
-             SELECT {SESSION_COLUMNS}, {} AS c_rate, {} AS s_rate
-             FROM sessions s JOIN venues v ON v.id = s.venue_id
-             WHERE {SCOPE_WHERE}
-         ) t
-         WHERE t.c_rate < $6 OR t.s_rate < $6
-         ORDER BY CASE WHEN t.c_rate IS NULL THEN t.s_rate WHEN t.s_rate IS NULL OR t.c_rate < t.s_rate THEN t.c_rate
-                  ELSE t.s_rate END, t.starts_at, t.id
-         LIMIT $7",
-        rate("comprehension_good", "comprehension_answers"),
-        rate("satisfaction_good", "satisfaction_answers"),
+        "SELECT {SESSION_COLUMNS} FROM sessions s JOIN venues v ON v.id = s.venue_id
+         WHERE {SCOPE_WHERE} {BELOW_TARGET}
+         ORDER BY CASE WHEN {c_rate} IS NULL OR {s_rate} < {c_rate} THEN {s_rate} ELSE {c_rate} END, s.starts_at, s.id
+         LIMIT $6"
     );
-    let ranked: Vec<Ranked> = on_db!(db, pool => {
-        bind_scope!(sqlx::query_as(&sql), scope).bind(TARGET).bind(BELOW_TARGET_SHOWN as i64).fetch_all(pool).await
-    })?;
-    let total = ranked.first().map_or(0, |r| r.matching as usize);
-    Ok((ranked.into_iter().map(|r| r.row).collect(), total))
+    Ok(on_db!(db, pool => {
+        bind_scope!(sqlx::query_as(&sql), scope).bind(BELOW_TARGET_SHOWN as i64).fetch_all(pool).await
+    })?)
 }
 
 /// More answers by code than people came (or, before attendance was taken, than were
-/// confirmed): a manager should look before trusting the session's rates.
-const SUSPICIOUS: &str = "AND s.responses_code > s.attended_count AND s.responses_code > s.confirmed_count";
+/// confirmed): a manager should look before trusting the session's rates. Read only at the
+/// venues whose cells of the year (`$6`) count such a session, by `sessions_venue_starts_at_idx`.
+const SUSPICIOUS: &str = "AND s.responses_code > s.attended_count AND s.responses_code > s.confirmed_count
+     AND s.venue_id IN (SELECT c.venue_id FROM kpi_cells c WHERE c.fiscal_year = $6 AND c.flagged > 0)";
 
-/// The sessions some shop supported, for the "by partner" lines.
-const SUPPORTED: &str = "AND EXISTS (SELECT 1 FROM session_partners sp WHERE sp.session_id = s.id)";
+/// The sessions some shop supported, for the "by partner" lines: read from the links, not
+/// from the year.
+const SUPPORTED: &str = "AND s.id IN (SELECT sp.session_id FROM session_partners sp)";
+
+/// The scope's flagged sessions (`SUSPICIOUS`) of fiscal year `fy`, in date order.
+async fn flagged(db: &Db, scope: &Scope, fy: i32) -> AppResult<Vec<SessionTallyRow>> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s JOIN venues v ON v.id = s.venue_id
+             WHERE {SCOPE_WHERE} {SUSPICIOUS} ORDER BY s.starts_at, s.id"
+        )
+    });
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(SQL.as_str()), scope).bind(fy).fetch_all(pool).await)?)
+}
 
 /// Groups keyed by (sort order, code, label), summed.
 type Groups = BTreeMap<(String, String, String), Tally>;
@@ -223,8 +293,10 @@ fn lines(groups: Groups) -> Vec<KpiLine> {
     groups.into_iter().map(|((_, key, label), tally)| KpiLine::new(key, label, tally)).collect()
 }
 
-/// The KPI report of a fiscal year (managers): its cells, the sessions below target, the
-/// flagged and the partner-supported ones, read at once on separate connections.
+/// The KPI report of a fiscal year (managers): the sums of its cells by place and by time,
+/// the sessions not ended yet, below target, flagged and partner-supported, read at once
+/// on separate connections. It reads no session of the year but those it lists or has yet
+/// to count as held.
 pub async fn report(
     db: &Db,
     viewer: &Viewer,
@@ -236,14 +308,17 @@ pub async fn report(
     let fy = resolve_year(filter, now)?;
     let scope = scope(filter, fy)?;
     let months = fiscal_months(fy);
-    let (cells, below, flagged, supported, wards) = tokio::try_join!(
-        cells(db, &scope, &months, now),
+    static PLACES: LazyLock<String> = LazyLock::new(|| kpi_sums_sql("t.venue_id, v.name, v.ward, t.kind"));
+    static TIMES: LazyLock<String> = LazyLock::new(|| kpi_sums_sql("t.topic, t.month"));
+    let (places, times, running, below, flagged, supported, wards) = tokio::try_join!(
+        cell_sums::<PlaceCell>(db, &PLACES, fy, &scope),
+        cell_sums::<TimeCell>(db, &TIMES, fy, &scope),
+        running(db, &scope, &months, now),
         below_target(db, &scope),
-        sessions_where(db, &scope, SUSPICIOUS),
+        flagged(db, &scope, fy),
         sessions_where(db, &scope, SUPPORTED),
         venues::store::wards(db),
     )?;
-    let (below, below_target_total) = below;
     Ok(KpiReport {
         below_target: below
             .into_iter()
@@ -252,7 +327,6 @@ pub async fn report(
                 KpiLine::new(row.id.to_string(), row.title, tally)
             })
             .collect(),
-        below_target_total,
         flagged: flagged
             .into_iter()
             .map(|row| FlaggedSession {
@@ -264,36 +338,56 @@ pub async fn report(
             })
             .collect(),
         by_partner: super::partners::kpi_by_partner(db, fy, &supported, now, lang).await?,
-        ..summarise(fy, &cells, &months, &wards, lang)
+        ..summarise(fy, places, times, &running, &months, &wards, lang)
     })
 }
 
-/// Sums the cells into the totals and every breakdown; the lists of sessions and partners
+/// Sums the cells into the totals and every breakdown, with the confirmed registrations of
+/// the sessions `running` taken off what has been held; the lists of sessions and partners
 /// are left empty for the caller.
 fn summarise(
     fy: i32,
-    cells: &[Cell],
+    mut places: Vec<PlaceCell>,
+    mut times: Vec<TimeCell>,
+    running: &[Running],
     months: &[(String, DateTime<Utc>)],
     wards: &[venues::Ward],
     lang: Lang,
 ) -> KpiReport {
+    let place_of: HashMap<(i64, SessionKind), usize> =
+        places.iter().enumerate().map(|(i, c)| ((c.venue_id, c.kind), i)).collect();
+    let time_of: HashMap<(Topic, i32), usize> =
+        times.iter().enumerate().map(|(i, c)| ((c.topic, c.month), i)).collect();
+    for r in running {
+        if let Some(&i) = place_of.get(&(r.venue_id, r.kind)) {
+            places[i].tally.confirmed_held -= r.confirmed;
+        }
+        if let Some(&i) = time_of.get(&(r.topic, r.month)) {
+            times[i].tally.confirmed_held -= r.confirmed;
+        }
+    }
     let mut total = Tally::default();
+    let mut below_target_total = 0;
     let (mut by_venue, mut by_ward, mut by_kind, mut by_topic, mut by_month) =
         (Groups::new(), Groups::new(), Groups::new(), Groups::new(), Groups::new());
-    for cell in cells {
+    let bump = |map: &mut Groups, sort: String, key: String, label: String, t: &Tally| {
+        map.entry((sort, key, label)).or_default().add(t)
+    };
+    for cell in &places {
         let t = &cell.tally;
         total.add(t);
-        let bump = |map: &mut Groups, sort: String, key: String, label: String| {
-            map.entry((sort, key, label)).or_default().add(t)
-        };
-        bump(&mut by_venue, format!("{:09}", cell.venue_id), cell.venue_id.to_string(), cell.venue_name.clone());
+        below_target_total += cell.below_target as usize;
+        bump(&mut by_venue, format!("{:09}", cell.venue_id), cell.venue_id.to_string(), cell.name.clone(), t);
         let ward = wards.iter().position(|w| w.code == cell.ward).unwrap_or(usize::MAX);
         let ward_label = wards.get(ward).map(|w| w.name(lang).to_string()).unwrap_or_default();
-        bump(&mut by_ward, format!("{ward:020}"), cell.ward.clone(), ward_label);
-        bump(&mut by_kind, cell.kind.as_str().into(), cell.kind.as_str().into(), cell.kind.label(lang));
-        bump(&mut by_topic, cell.topic.as_str().into(), cell.topic.as_str().into(), cell.topic.label(lang));
+        bump(&mut by_ward, format!("{ward:020}"), cell.ward.clone(), ward_label, t);
+        bump(&mut by_kind, cell.kind.as_str().into(), cell.kind.as_str().into(), cell.kind.label(lang), t);
+    }
+    for cell in &times {
+        let t = &cell.tally;
+        bump(&mut by_topic, cell.topic.as_str().into(), cell.topic.as_str().into(), cell.topic.label(lang), t);
         let month = months[cell.month as usize].0.clone();
-        bump(&mut by_month, month.clone(), month.clone(), month);
+        bump(&mut by_month, month.clone(), month.clone(), month, t);
     }
     KpiReport {
         fiscal_year: fy,
@@ -318,7 +412,7 @@ fn summarise(
         by_month: lines(by_month),
         by_partner: Vec::new(),
         below_target: Vec::new(),
-        below_target_total: 0,
+        below_target_total,
     }
 }
 

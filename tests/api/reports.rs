@@ -373,6 +373,151 @@ async fn attendance_is_recorded_per_meeting(backend: Backend) {
     assert_eq!(venue["attended"], 1);
 }
 
+/// The cells the KPI report sums (`kpi_cells`, kept by the database's triggers) equal the
+/// sessions regrouped by each one's keys now, whatever changed: their nonzero sums compared
+/// both ways. The fiscal year and month are the migration's own expressions: that they
+/// are Tokyo's is `kpi_breakdowns_add_up_by_tokyo_month`'s to show, through the report.
+async fn kpi_cells_match_sessions(app: &TestApp) {
+    let (fy, month) = match app.backend {
+        Backend::Sqlite => (
+            "CAST(strftime('%Y', starts_at, '+9 hours', '-3 months') AS INTEGER)",
+            "(CAST(strftime('%m', starts_at, '+9 hours') AS INTEGER) + 8) % 12",
+        ),
+        Backend::Postgres => ("ippo_fiscal_year(starts_at)", "ippo_fiscal_month(starts_at)"),
+    };
+    let cells = "SELECT fiscal_year, venue_id, kind, topic, month, sessions, capacity, confirmed, attended, responses,
+                        comprehension_answers, comprehension_good, satisfaction_answers, satisfaction_good,
+                        responses_code, responses_paper, below_target, flagged
+                 FROM kpi_cells WHERE sessions <> 0";
+    let sessions = format!(
+        "SELECT {fy}, venue_id, kind, topic, {month}, COUNT(*), SUM(capacity), SUM(confirmed_count), SUM(attended_count),
+                SUM(responses), SUM(comprehension_answers), SUM(comprehension_good), SUM(satisfaction_answers),
+                SUM(satisfaction_good), SUM(responses_code), SUM(responses_paper),
+                SUM(CASE WHEN comprehension_good * 5 < comprehension_answers * 4
+                              OR satisfaction_good * 5 < satisfaction_answers * 4 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN responses_code > attended_count AND responses_code > confirmed_count THEN 1 ELSE 0 END)
+         FROM sessions WHERE status <> 'cancelled' GROUP BY {fy}, venue_id, kind, topic, {month}"
+    );
+    for (a, b) in [(cells, sessions.as_str()), (sessions.as_str(), cells)] {
+        let differ = format!("SELECT COUNT(*) FROM (SELECT * FROM ({a}) x EXCEPT SELECT * FROM ({b}) y) d");
+        assert_eq!(app.scalar(&differ).await, 0, "rows of\n{a}\nthat are not in\n{b}");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM kpi_cells WHERE sessions = 0 AND confirmed <> 0").await, 0);
+}
+
+/// The KPI report reads cells the database keeps by its keys. They follow every kind of
+/// write — a session scheduled, signed up for, a sign-up cancelled, attendance, answers by
+/// staff and by code, a session edited to another venue and topic, cancelled, restored and
+/// deleted — and the report built from them counts as held only the sessions that have
+/// ended, lists the sessions below target and the flagged ones, and follows each change.
+async fn the_kpi_report_follows_every_write(backend: Backend) {
+    let app = spawn_app(backend, Options::default()).await;
+    kpi_cells_match_sessions(&app).await;
+    // Both sessions below start three hours ago, so they share a fiscal year and a month.
+    let now = Utc::now();
+    let fy = ippo::time::fiscal_year(now - Duration::hours(3));
+    let report = |query: &str| {
+        let app = &app;
+        let query = format!("fiscal_year={fy}{query}");
+        async move {
+            let res = app.get(&format!("/api/v1/reports/kpi?{query}"), Some(&app.manager_token)).await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    // (sessions, confirmed, the attendance rate's base) of a line, 0 where there is none.
+    let counts = |r: &Value, list: &str, key: &str| {
+        let line = r[list].as_array().unwrap().iter().find(|l| l["key"] == key).cloned().unwrap_or(json!({}));
+        let n = |v: &Value| v.as_i64().unwrap_or(0);
+        (n(&line["sessions"]), n(&line["confirmed"]), n(&line["attendance_rate"]["n"]))
+    };
+    let plus = |(a, b, c): (i64, i64, i64), (d, e, f): (i64, i64, i64)| (a + d, b + e, c + f);
+    let before = report("").await;
+    let month = ippo::time::fiscal_months(fy)
+        .into_iter()
+        .rev()
+        .find(|(_, first)| *first <= now - Duration::hours(3))
+        .unwrap()
+        .0;
+
+    // One session under way and one just ended, both "maps" seminars at venue 1: only the
+    // ended one's sign-ups are the attendance rate's base.
+    let at = |from: Duration, to: Duration| {
+        json!({ "kind": "seminar", "topic": "maps", "venue_id": 1,
+                "starts_at": (now + from).to_rfc3339(), "ends_at": (now + to).to_rfc3339() })
+    };
+    let running = app.schedule(10, 0, at(Duration::hours(-3), Duration::hours(2))).await["id"].as_i64().unwrap();
+    let ended = app.schedule(10, 0, at(Duration::hours(-3), Duration::minutes(-30))).await["id"].as_i64().unwrap();
+    fill(&app, running, 3).await;
+    let people = fill(&app, ended, 4).await;
+    kpi_cells_match_sessions(&app).await;
+    let after = report("").await;
+    for (list, key) in [("by_venue", "1"), ("by_kind", "seminar"), ("by_topic", "maps"), ("by_month", month.as_str())] {
+        assert_eq!(counts(&after, list, key), plus(counts(&before, list, key), (2, 7, 4)), "{list} {key}");
+    }
+    let total = |r: &Value| (r["sessions"].as_i64().unwrap(), r["confirmed"].as_i64().unwrap());
+    assert_eq!(total(&after), (total(&before).0 + 2, total(&before).1 + 7));
+    assert_eq!(after["attendance_rate"]["n"].as_i64(), Some(before["attendance_rate"]["n"].as_i64().unwrap() + 4));
+
+    // Attendance, one sign-up cancelled, answers by staff: one session 3 of 5 understood.
+    for id in &people[..3] {
+        let body = json!({ "attendance": "attended" });
+        let res = app.post(&format!("/api/v1/registrations/{id}/attendance"), Some(&app.staff_token), &body).await;
+        assert_eq!(res.status(), 200);
+    }
+    let cancel = app.client.post(app.url(&format!("/staff/registrations/{}/cancel", people[3])));
+    assert_eq!(cancel.bearer_auth(&app.staff_token).send().await.unwrap().status(), 303);
+    for (c, s) in [(5, 5), (4, 5), (4, 4), (2, 4), (1, 4)] {
+        answer(&app, ended, Some(c), Some(s)).await;
+    }
+    kpi_cells_match_sessions(&app).await;
+    let r = report("&venue_id=1&kind=seminar").await;
+    assert_eq!((r["attended"].as_i64(), r["responses"].as_i64()), (Some(3), Some(5)));
+    assert_eq!(r["comprehension_rate"]["value"].as_f64(), Some(0.6));
+    assert_eq!(r["below_target_total"].as_i64(), Some(1));
+    assert_eq!(r["below_target"][0]["key"].as_str(), Some(ended.to_string().as_str()));
+    assert!(r["flagged"].as_array().unwrap().is_empty());
+
+    // More answers by code than came and than were confirmed: flagged.
+    app.execute(&format!("UPDATE sessions SET responses_code = 4, responses = 9 WHERE id = {ended}")).await;
+    kpi_cells_match_sessions(&app).await;
+    let r = report("").await;
+    let flagged: Vec<i64> =
+        r["flagged"].as_array().unwrap().iter().map(|f| f["session_id"].as_i64().unwrap()).collect();
+    assert_eq!(flagged, [ended]);
+    assert_eq!(r["answers_by_code"].as_i64(), Some(before["answers_by_code"].as_i64().unwrap() + 4));
+
+    // Edited to another venue and topic: it leaves its old lines for the new ones.
+    let elsewhere = report("&venue_id=2").await;
+    let moved = json!({ "venue_id": 2, "topic": "line" });
+    let res = app.patch(&format!("/api/v1/sessions/{running}"), Some(&app.manager_token), &moved).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    kpi_cells_match_sessions(&app).await;
+    let r = report("&venue_id=1&kind=seminar").await;
+    assert_eq!((r["sessions"].as_i64(), r["confirmed"].as_i64()), (Some(1), Some(3)));
+    let r = report("&venue_id=2").await;
+    assert_eq!(counts(&r, "by_topic", "line"), plus(counts(&elsewhere, "by_topic", "line"), (1, 3, 0)));
+
+    // Cancelled, the ended session counts nowhere and is listed nowhere; restored, again.
+    let res = app.post(&format!("/api/v1/sessions/{ended}/cancel"), Some(&app.manager_token), &json!({})).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    kpi_cells_match_sessions(&app).await;
+    let r = report("&venue_id=1&kind=seminar").await;
+    assert_eq!((r["sessions"].as_i64(), r["below_target_total"].as_i64()), (Some(0), Some(0)));
+    assert!(r["flagged"].as_array().unwrap().is_empty() && r["below_target"].as_array().unwrap().is_empty());
+    app.execute(&format!("UPDATE sessions SET status = 'scheduled' WHERE id = {ended}")).await;
+    kpi_cells_match_sessions(&app).await;
+    assert_eq!(report("&venue_id=1&kind=seminar").await["below_target_total"].as_i64(), Some(1));
+
+    // Deleted (a session no one signed up for): its cell forgets it.
+    let empty = app.schedule(10, 0, at(Duration::hours(-3), Duration::hours(-2))).await["id"].as_i64().unwrap();
+    assert_eq!(total(&report("").await).0, total(&before).0 + 3);
+    app.execute(&format!("DELETE FROM sessions WHERE id = {empty}")).await;
+    kpi_cells_match_sessions(&app).await;
+    // (Cancelling the ended session cancelled its sign-ups: only the moved one's three remain.)
+    assert_eq!(total(&report("").await), (total(&before).0 + 2, total(&before).1 + 3));
+}
+
 both_backends!(
     kpi_arithmetic_is_exact,
     kpi_breakdowns_add_up_by_tokyo_month,
@@ -381,4 +526,5 @@ both_backends!(
     only_managers_read_the_city_wide_kpi,
     surveys_by_code_and_by_staff,
     attendance_is_recorded_per_meeting,
+    the_kpi_report_follows_every_write,
 );
