@@ -333,13 +333,12 @@ class PostgresSink:
 
     def followup_tallies(self, sqls: list[str]) -> None:
         """The follow-up tallies with the triggers off (a trigger per tally row takes an hour at
-        a nation's scale), then the outcome report's cells in one grouped insert each, by the
-        very statements migration 0020 filled them with."""
+        a nation's scale), then the outcome report's cells in one grouped insert each."""
         self.out.write("SET LOCAL session_replication_role = replica;\n")
         for sql in sqls:
             self.execute(sql)
         self.out.write("SET LOCAL session_replication_role = origin;\n")
-        for table in ("outcome_cells", "outcome_partner_cells", "outcome_choice_cells"):
+        for table in ("outcome_place_cells", "outcome_person_cells", "outcome_partner_cells", "outcome_choice_cells"):
             self.execute(f"DELETE FROM {table}")
         self.out.write(pg_cells_sql() + "\n")
 
@@ -371,13 +370,24 @@ class PostgresSink:
 
 
 def pg_cells_sql() -> str:
-    """The statements that end migration 0020 (PostgreSQL): the outcome cells from the tallies."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migrations", "postgres",
-                        "0020_outcome_cells.sql")
-    head, marker, cells = open(path, encoding="utf-8").read().partition("-- The counts so far.")
-    if not marker:
-        raise SystemExit(f"{path} no longer ends with the counts so far: update generate.py")
-    return cells
+    """The outcome report's cells from the tallies, as migrations 0020 and 0022 keep them
+    (PostgreSQL): by place, by person, by partner and by choice."""
+    names = "sent, answered, used, on_own, unreachable, declined"
+    sums = "SUM(t.sent), SUM(t.answered), SUM(t.used), SUM(t.on_own), SUM(t.unreachable), SUM(t.declined)"
+    fy = "ippo_fiscal_year(s.starts_at)"
+    live = "JOIN sessions s ON s.id = t.session_id WHERE s.status <> 'cancelled'"
+    return f"""
+INSERT INTO outcome_place_cells (fiscal_year, venue_id, kind, topic, {names})
+SELECT {fy}, s.venue_id, s.kind, s.topic, {sums} FROM followup_tallies t {live} GROUP BY 1, 2, 3, 4;
+INSERT INTO outcome_person_cells (fiscal_year, kind, age_band, device, {names})
+SELECT {fy}, s.kind, t.age_band, t.device, {sums} FROM followup_tallies t {live} GROUP BY 1, 2, 3, 4;
+INSERT INTO outcome_partner_cells (fiscal_year, partner_id, venue_id, kind, {names})
+SELECT {fy}, sp.partner_id, s.venue_id, s.kind, {sums}
+FROM followup_tallies t JOIN session_partners sp ON sp.session_id = t.session_id {live} GROUP BY 1, 2, 3, 4;
+INSERT INTO outcome_choice_cells (fiscal_year, venue_id, kind, choice_kind, code, count, on_own)
+SELECT {fy}, s.venue_id, s.kind, t.kind, t.code, SUM(t.count), SUM(t.on_own)
+FROM followup_choice_tallies t {live} GROUP BY 1, 2, 3, 4, 5;
+"""
 
 
 def open_sink(url: str):

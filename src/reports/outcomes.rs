@@ -1,9 +1,11 @@
 //! The outcome report: of the follow-ups answered, how many attendees used at least one
 //! of the city's digital services since the course (the usage rate), against the current
 //! plan's target and the city-wide baseline, with the same breakdowns as the KPI report.
-//! Summed from the cells the database keeps by the report's keys (fiscal year, venue,
-//! kind, topic, age band, device; migration 0020): a few thousand a year, however many
-//! follow-ups there were, so the report reads no session and no follow-up.
+//! Summed from the cells the database keeps by the report's keys (migrations 0020 and
+//! 0022): by place (fiscal year, venue, kind, topic), by person (fiscal year, kind, age
+//! band, device), by partner and by choice — a few thousand a year at a city, tens of
+//! thousands at a nation, however many follow-ups there were. Only a report narrowed to
+//! one venue or ward reads follow-up tallies: that place's, for its age bands and devices.
 
 use std::{collections::BTreeMap, sync::LazyLock};
 
@@ -175,9 +177,29 @@ fn sums_sql(key: &str, from: &str, filter: &str) -> String {
     )
 }
 
+/// The follow-ups by age band and device: from `outcome_person_cells` (kept by kind), or,
+/// narrowed to a venue or ward, from that place's sessions' `followup_tallies`.
+async fn people(db: &Db, scope: &Scope, fy: i32) -> AppResult<Vec<PersonRow>> {
+    if scope.venue_id.is_none() && scope.ward.is_none() {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            sums_sql(
+                "t.age_band, t.device",
+                "outcome_person_cells t",
+                "t.fiscal_year = $1 AND ($2 IS NULL OR t.kind = $2)",
+            )
+        });
+        return Ok(on_db!(db, pool => sqlx::query_as(&SQL).bind(fy).bind(scope.kind).fetch_all(pool).await)?);
+    }
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let tallies = "followup_tallies t JOIN sessions s ON s.id = t.session_id JOIN venues v ON v.id = s.venue_id";
+        sums_sql("t.age_band, t.device", tallies, SCOPE_WHERE)
+    });
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&SQL), scope).fetch_all(pool).await)?)
+}
+
 /// The outcome report of a fiscal year (managers). Reads the cells the database keeps
-/// (`outcome_cells`, `outcome_partner_cells`, `outcome_choice_cells`), never the
-/// follow-ups or the sessions: four grouped sums, read at once.
+/// (`outcome_place_cells`, `outcome_person_cells`, `outcome_partner_cells`,
+/// `outcome_choice_cells`): four grouped sums, read at once.
 pub async fn report(
     db: &Db,
     viewer: &Viewer,
@@ -188,9 +210,14 @@ pub async fn report(
     viewer.require_manager()?;
     let fy = resolve_year(filter, now)?;
     let scope = scope(filter, fy)?;
-    let cells = "outcome_cells t JOIN venues v ON v.id = t.venue_id";
-    let place_sql = sums_sql("t.venue_id, v.name, v.ward, t.kind, t.topic", cells, CELLS_WHERE);
-    let person_sql = sums_sql("t.age_band, t.device", cells, CELLS_WHERE);
+    // A place cell is one line of each place breakdown already: read as it is, not grouped.
+    let counts = ["sent", "answered", "used", "on_own", "unreachable", "declined"]
+        .map(|c| format!("CAST(t.{c} AS BIGINT) AS {c}"));
+    let place_sql = format!(
+        "SELECT t.venue_id, v.name, v.ward, t.kind, t.topic, {}
+         FROM outcome_place_cells t JOIN venues v ON v.id = t.venue_id WHERE {CELLS_WHERE}",
+        counts.join(", ")
+    );
     let partner_sql =
         sums_sql("t.partner_id", "outcome_partner_cells t JOIN venues v ON v.id = t.venue_id", CELLS_WHERE);
     let choice_sql = format!(
@@ -202,7 +229,7 @@ pub async fn report(
     // The four sums at once, each on its own connection.
     let (places, people, partners, ticked, wards, partner_list, choices) = tokio::try_join!(
         cell_sums::<PlaceRow>(db, &place_sql, fy, &scope),
-        cell_sums::<PersonRow>(db, &person_sql, fy, &scope),
+        people(db, &scope, fy),
         cell_sums::<PartnerRow>(db, &partner_sql, fy, &scope),
         cell_sums::<(ChoiceKind, String, i64, i64)>(db, &choice_sql, fy, &scope),
         venues::store::wards(db),

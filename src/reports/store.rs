@@ -1,9 +1,11 @@
 //! The KPI report. Sessions carry their own tallies (kept by the registration and
-//! survey transactions), and the database keeps their sums by the report's keys (fiscal
-//! year, venue, kind, topic and month of the start, Tokyo time: `kpi_cells`, migration
-//! 0021), which the report sums by place and by time. Only the sessions it lists by name
-//! and those not ended yet are read one row each, each list by an index of its own, so a
-//! year's report costs the same at a nation's million sessions as at a city's thousands.
+//! survey transactions), and the database keeps their sums by the report's keys (migration
+//! 0021): by place (`kpi_place_cells`: fiscal year, venue, kind) and by time
+//! (`kpi_time_cells`: fiscal year, kind, topic, month of the start in Tokyo). The report
+//! sums those; it reads sessions one row each only for the lists it shows by name, for
+//! those not ended yet and for the months of one venue or ward, each by an index of its
+//! own, so a year's report costs about the same at a nation's million sessions as at a
+//! city's thousands.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -160,23 +162,21 @@ where
     Ok(on_db!(db, pool => bind_cells!(sqlx::query_as(sql), fy, scope).fetch_all(pool).await)?)
 }
 
-/// The sums of the KPI cells (`kpi_cells`, migration 0021) of the scope grouped by `key`,
-/// in `Tally`'s names. `confirmed_held` starts as every confirmed registration: the
-/// report takes off those of the sessions not ended yet (`running`).
-fn kpi_sums_sql(key: &str) -> String {
-    format!(
-        "SELECT {key}, SUM(t.sessions) AS sessions, SUM(t.capacity) AS capacity, SUM(t.confirmed) AS confirmed,
-                SUM(t.confirmed) AS confirmed_held, SUM(t.attended) AS attended, SUM(t.responses) AS responses,
-                SUM(t.comprehension_answers) AS comprehension_answers, SUM(t.comprehension_good) AS comprehension_good,
-                SUM(t.satisfaction_answers) AS satisfaction_answers, SUM(t.satisfaction_good) AS satisfaction_good,
-                SUM(t.responses_code) AS responses_code, SUM(t.responses_paper) AS responses_paper,
-                SUM(t.below_target) AS below_target
-         FROM kpi_cells t JOIN venues v ON v.id = t.venue_id
-         WHERE {CELLS_WHERE}
-         GROUP BY {key}
-         HAVING SUM(t.sessions) > 0"
-    )
-}
+/// The sums of a KPI cell table (aliased `t`, migration 0021) in `Tally`'s names.
+/// `confirmed_held` starts as every confirmed registration: the report takes off those of
+/// the sessions not ended yet (`running`).
+const CELL_SUMS: &str = "SUM(t.sessions) AS sessions, SUM(t.capacity) AS capacity, SUM(t.confirmed) AS confirmed,
+    SUM(t.confirmed) AS confirmed_held, SUM(t.attended) AS attended, SUM(t.responses) AS responses,
+    SUM(t.comprehension_answers) AS comprehension_answers, SUM(t.comprehension_good) AS comprehension_good,
+    SUM(t.satisfaction_answers) AS satisfaction_answers, SUM(t.satisfaction_good) AS satisfaction_good,
+    SUM(t.responses_code) AS responses_code, SUM(t.responses_paper) AS responses_paper";
+
+/// The same sums over sessions (`s`), for a report narrowed to one venue or ward.
+const SESSION_SUMS: &str = "COUNT(*) AS sessions, SUM(s.capacity) AS capacity, SUM(s.confirmed_count) AS confirmed,
+    SUM(s.confirmed_count) AS confirmed_held, SUM(s.attended_count) AS attended, SUM(s.responses) AS responses,
+    SUM(s.comprehension_answers) AS comprehension_answers, SUM(s.comprehension_good) AS comprehension_good,
+    SUM(s.satisfaction_answers) AS satisfaction_answers, SUM(s.satisfaction_good) AS satisfaction_good,
+    SUM(s.responses_code) AS responses_code, SUM(s.responses_paper) AS responses_paper";
 
 /// The sessions of one venue and kind in the year, summed, and how many of them are
 /// below the target.
@@ -192,6 +192,20 @@ struct PlaceCell {
     tally: Tally,
 }
 
+/// The scope's sessions by venue and kind, from `kpi_place_cells`.
+async fn places(db: &Db, scope: &Scope, fy: i32) -> AppResult<Vec<PlaceCell>> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT t.venue_id, v.name, v.ward, t.kind, SUM(t.below_target) AS below_target, {CELL_SUMS}
+             FROM kpi_place_cells t JOIN venues v ON v.id = t.venue_id
+             WHERE {CELLS_WHERE}
+             GROUP BY t.venue_id, v.name, v.ward, t.kind
+             HAVING SUM(t.sessions) > 0"
+        )
+    });
+    cell_sums(db, &SQL, fy, scope).await
+}
+
 /// The sessions of one topic and month of the year (`month` 0 = April), summed.
 #[derive(sqlx::FromRow)]
 struct TimeCell {
@@ -199,6 +213,47 @@ struct TimeCell {
     month: i32,
     #[sqlx(flatten)]
     tally: Tally,
+}
+
+/// SQL for the month of the fiscal year (0 = April) of `s.starts_at`, found by comparing it
+/// with the months' first moments bound from `$first` on (May to March, `bind_months!`):
+/// the same on both backends.
+fn month_sql(first: usize) -> String {
+    (0..11).fold(String::from("CASE"), |sql, i| format!("{sql} WHEN s.starts_at < ${} THEN {i}", first + i))
+        + " ELSE 11 END"
+}
+
+macro_rules! bind_months {
+    ($query:expr, $months:expr) => {
+        $months[1..].iter().fold($query, |query, (_, first)| query.bind(*first))
+    };
+}
+
+/// The scope's sessions by topic and month: from `kpi_time_cells` (kept by kind), or,
+/// narrowed to a venue or ward, from that place's sessions (a venue-year is a few hundred
+/// at most, read by `sessions_venue_starts_at_idx`).
+async fn times(db: &Db, scope: &Scope, fy: i32, months: &[(String, DateTime<Utc>)]) -> AppResult<Vec<TimeCell>> {
+    if scope.venue_id.is_none() && scope.ward.is_none() {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT t.topic, t.month, {CELL_SUMS} FROM kpi_time_cells t
+                 WHERE t.fiscal_year = $1 AND ($2 IS NULL OR t.kind = $2)
+                 GROUP BY t.topic, t.month
+                 HAVING SUM(t.sessions) > 0"
+            )
+        });
+        return Ok(on_db!(db, pool => sqlx::query_as(&SQL).bind(fy).bind(scope.kind).fetch_all(pool).await)?);
+    }
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT s.topic, {} AS month, {SESSION_SUMS}
+             FROM sessions s JOIN venues v ON v.id = s.venue_id
+             WHERE {SCOPE_WHERE}
+             GROUP BY 1, 2",
+            month_sql(6)
+        )
+    });
+    Ok(on_db!(db, pool => bind_months!(bind_scope!(sqlx::query_as(&SQL), scope), months).fetch_all(pool).await)?)
 }
 
 /// The confirmed registrations of the scope's sessions of one venue, kind, topic and month
@@ -212,30 +267,25 @@ struct Running {
     confirmed: i64,
 }
 
-/// The scope's sessions not ended by `now` (`$6`), by venue, kind, topic and month: the
-/// month is found by comparing the start with the months' first moments (`$7`…`$17`, May to
-/// March), which reads the same on both backends. `sessions_ends_at_idx` finds them.
+/// The scope's sessions not ended by `now` (`$6`), by venue, kind, topic and month.
+/// `sessions_ends_at_idx` finds them: a few months' sessions, or none for a past year.
 async fn running(
     db: &Db,
     scope: &Scope,
     months: &[(String, DateTime<Utc>)],
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Running>> {
-    let month = (1..months.len())
-        .fold(String::from("CASE"), |sql, i| format!("{sql} WHEN s.starts_at < ${} THEN {}", i + 6, i - 1))
-        + &format!(" ELSE {} END", months.len() - 1);
-    let sql = format!(
-        "SELECT s.venue_id, s.kind, s.topic, {month} AS month, SUM(s.confirmed_count) AS confirmed
-         FROM sessions s JOIN venues v ON v.id = s.venue_id
-         WHERE {SCOPE_WHERE} AND s.ends_at > $6
-         GROUP BY 1, 2, 3, 4"
-    );
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT s.venue_id, s.kind, s.topic, {} AS month, SUM(s.confirmed_count) AS confirmed
+             FROM sessions s JOIN venues v ON v.id = s.venue_id
+             WHERE {SCOPE_WHERE} AND s.ends_at > $6
+             GROUP BY 1, 2, 3, 4",
+            month_sql(7)
+        )
+    });
     Ok(on_db!(db, pool => {
-        let mut query = bind_scope!(sqlx::query_as(&sql), scope).bind(now);
-        for (_, first) in &months[1..] {
-            query = query.bind(*first);
-        }
-        query.fetch_all(pool).await
+        bind_months!(bind_scope!(sqlx::query_as(&SQL), scope).bind(now), months).fetch_all(pool).await
     })?)
 }
 
@@ -246,22 +296,29 @@ async fn running(
 const BELOW_TARGET: &str = "AND (s.comprehension_good * 5 < s.comprehension_answers * 4
           OR s.satisfaction_good * 5 < s.satisfaction_answers * 4)";
 
-/// The scope's sessions below the target, the lowest rate first (by its comprehension or
-/// satisfaction, whichever is lower), at most `BELOW_TARGET_SHOWN`.
+/// A session's lower rate, comprehension or satisfaction (NULL with no answers): word for
+/// word the first column of `sessions_below_target_idx`, so that the planner reads the
+/// list from that index in this order.
+const LOWEST_RATE: &str = "(CASE WHEN s.comprehension_answers = 0 AND s.satisfaction_answers = 0 THEN NULL
+          WHEN s.comprehension_answers = 0 THEN CAST(s.satisfaction_good AS DOUBLE PRECISION) / s.satisfaction_answers
+          WHEN s.satisfaction_answers = 0
+               OR s.comprehension_good * s.satisfaction_answers <= s.satisfaction_good * s.comprehension_answers
+          THEN CAST(s.comprehension_good AS DOUBLE PRECISION) / s.comprehension_answers
+          ELSE CAST(s.satisfaction_good AS DOUBLE PRECISION) / s.satisfaction_answers END)";
+
+/// The scope's sessions below the target, the lowest rate first, at most
+/// `BELOW_TARGET_SHOWN`: the first entries of `sessions_below_target_idx`.
 async fn below_target(db: &Db, scope: &Scope) -> AppResult<Vec<SessionTallyRow>> {
-    let rate = |good: &str, answers: &str| {
-        format!("CASE WHEN s.{answers} > 0 THEN CAST(s.{good} AS DOUBLE PRECISION) / s.{answers} END")
-    };
-    let (c_rate, s_rate) =
-        (rate("comprehension_good", "comprehension_answers"), rate("satisfaction_good", "satisfaction_answers"));
-    let sql = format!(
-        "SELECT {SESSION_COLUMNS} FROM sessions s JOIN venues v ON v.id = s.venue_id
-         WHERE {SCOPE_WHERE} {BELOW_TARGET}
-         ORDER BY CASE WHEN {c_rate} IS NULL OR {s_rate} < {c_rate} THEN {s_rate} ELSE {c_rate} END, s.starts_at, s.id
-         LIMIT $6"
-    );
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s JOIN venues v ON v.id = s.venue_id
+             WHERE {SCOPE_WHERE} {BELOW_TARGET}
+             ORDER BY {LOWEST_RATE}, s.starts_at, s.id
+             LIMIT $6"
+        )
+    });
     Ok(on_db!(db, pool => {
-        bind_scope!(sqlx::query_as(&sql), scope).bind(BELOW_TARGET_SHOWN as i64).fetch_all(pool).await
+        bind_scope!(sqlx::query_as(&SQL), scope).bind(BELOW_TARGET_SHOWN as i64).fetch_all(pool).await
     })?)
 }
 
@@ -269,7 +326,7 @@ async fn below_target(db: &Db, scope: &Scope) -> AppResult<Vec<SessionTallyRow>>
 /// confirmed): a manager should look before trusting the session's rates. Read only at the
 /// venues whose cells of the year (`$6`) count such a session, by `sessions_venue_starts_at_idx`.
 const SUSPICIOUS: &str = "AND s.responses_code > s.attended_count AND s.responses_code > s.confirmed_count
-     AND s.venue_id IN (SELECT c.venue_id FROM kpi_cells c WHERE c.fiscal_year = $6 AND c.flagged > 0)";
+     AND s.venue_id IN (SELECT c.venue_id FROM kpi_place_cells c WHERE c.fiscal_year = $6 AND c.flagged > 0)";
 
 /// The sessions some shop supported, for the "by partner" lines: read from the links, not
 /// from the year.
@@ -308,11 +365,9 @@ pub async fn report(
     let fy = resolve_year(filter, now)?;
     let scope = scope(filter, fy)?;
     let months = fiscal_months(fy);
-    static PLACES: LazyLock<String> = LazyLock::new(|| kpi_sums_sql("t.venue_id, v.name, v.ward, t.kind"));
-    static TIMES: LazyLock<String> = LazyLock::new(|| kpi_sums_sql("t.topic, t.month"));
     let (places, times, running, below, flagged, supported, wards) = tokio::try_join!(
-        cell_sums::<PlaceCell>(db, &PLACES, fy, &scope),
-        cell_sums::<TimeCell>(db, &TIMES, fy, &scope),
+        places(db, &scope, fy),
+        times(db, &scope, fy, &months),
         running(db, &scope, &months, now),
         below_target(db, &scope),
         flagged(db, &scope, fy),

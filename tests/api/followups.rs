@@ -368,8 +368,8 @@ async fn the_usage_rate_is_exact(backend: Backend) {
     assert!(page.contains("市のデジタルサービスの利用率") && page.contains("75.0%") && page.contains("62.0%"));
 }
 
-/// The cells the outcome report sums (fiscal year, venue, kind, topic; per partner; per
-/// choice) equal the per-session tallies regrouped by each session's keys now, whatever
+/// The cells the outcome report sums (by place: venue, kind, topic; by person: kind, age
+/// band, device; per partner; per choice) equal the per-session tallies regrouped by each session's keys now, whatever
 /// moved: their nonzero sums, compared both ways.
 async fn cells_match_tallies(app: &TestApp) {
     let sums = |key: &str, table: &str| {
@@ -390,9 +390,9 @@ async fn cells_match_tallies(app: &TestApp) {
     let cells_chosen =
         "(SELECT venue_id, kind, choice_kind, code, SUM(count) AS n, SUM(on_own) AS o FROM outcome_choice_cells
                          GROUP BY venue_id, kind, choice_kind, code HAVING SUM(count) <> 0) x";
-    let key = "venue_id, kind, topic, age_band, device";
     for (cells, tallies) in [
-        (sums(key, "outcome_cells"), sums(key, live)),
+        (sums("venue_id, kind, topic", "outcome_place_cells"), sums("venue_id, kind, topic", live)),
+        (sums("kind, age_band, device", "outcome_person_cells"), sums("kind, age_band, device", live)),
         (sums("venue_id, kind, partner_id", "outcome_partner_cells"), sums("venue_id, kind, partner_id", linked)),
         (format!("SELECT * FROM {cells_chosen}"), format!("SELECT * FROM {chosen}")),
     ] {
@@ -469,7 +469,15 @@ async fn the_outcome_report_follows_sessions_that_move(backend: Backend) {
     assert_eq!(counts(&line(&r, "by_topic", "line")), (Some(9), Some(6), Some(5), Some(1)));
     assert_eq!(keys(&r, "by_venue"), ["1", "2"]);
     assert_eq!(counts(&line(&r, "by_venue", "2")), (Some(4), Some(2), Some(2), Some(0)));
-    assert_eq!(totals(&report(format!("fiscal_year={fy}&venue_id=2")).await), (Some(4), Some(2), Some(1.0)));
+    // Narrowed to a venue, age bands and devices come from that venue's tallies.
+    let here = report(format!("fiscal_year={fy}&venue_id=2")).await;
+    assert_eq!(totals(&here), (Some(4), Some(2), Some(1.0)));
+    assert_eq!(keys(&here, "by_age_band"), ["75_79"]);
+    assert_eq!(counts(&line(&here, "by_device", "none")), (Some(4), Some(2), Some(2), Some(0)));
+    assert_eq!(
+        counts(&line(&report(format!("fiscal_year={fy}&venue_id=1")).await, "by_device", "own")),
+        (Some(2), Some(2), Some(2), Some(0))
+    );
     cells_match_tallies(&app).await;
 
     // Moved to another fiscal year (FY2020), with its partner.

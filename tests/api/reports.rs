@@ -373,10 +373,11 @@ async fn attendance_is_recorded_per_meeting(backend: Backend) {
     assert_eq!(venue["attended"], 1);
 }
 
-/// The cells the KPI report sums (`kpi_cells`, kept by the database's triggers) equal the
-/// sessions regrouped by each one's keys now, whatever changed: their nonzero sums compared
-/// both ways. The fiscal year and month are the migration's own expressions: that they
-/// are Tokyo's is `kpi_breakdowns_add_up_by_tokyo_month`'s to show, through the report.
+/// The cells the KPI report sums (`kpi_place_cells`, `kpi_time_cells`, kept by the
+/// database's triggers) equal the sessions regrouped by each one's keys now, whatever
+/// changed: their nonzero rows compared both ways. The fiscal year and month are the
+/// migration's own expressions: that they are Tokyo's is
+/// `kpi_breakdowns_add_up_by_tokyo_month`'s to show, through the report.
 async fn kpi_cells_match_sessions(app: &TestApp) {
     let (fy, month) = match app.backend {
         Backend::Sqlite => (
@@ -385,24 +386,38 @@ async fn kpi_cells_match_sessions(app: &TestApp) {
         ),
         Backend::Postgres => ("ippo_fiscal_year(starts_at)", "ippo_fiscal_month(starts_at)"),
     };
-    let cells = "SELECT fiscal_year, venue_id, kind, topic, month, sessions, capacity, confirmed, attended, responses,
-                        comprehension_answers, comprehension_good, satisfaction_answers, satisfaction_good,
-                        responses_code, responses_paper, below_target, flagged
-                 FROM kpi_cells WHERE sessions <> 0";
-    let sessions = format!(
-        "SELECT {fy}, venue_id, kind, topic, {month}, COUNT(*), SUM(capacity), SUM(confirmed_count), SUM(attended_count),
-                SUM(responses), SUM(comprehension_answers), SUM(comprehension_good), SUM(satisfaction_answers),
-                SUM(satisfaction_good), SUM(responses_code), SUM(responses_paper),
+    let counts = "sessions, capacity, confirmed, attended, responses, comprehension_answers, comprehension_good,
+                  satisfaction_answers, satisfaction_good, responses_code, responses_paper";
+    let sums = "COUNT(*), SUM(capacity), SUM(confirmed_count), SUM(attended_count), SUM(responses),
+                SUM(comprehension_answers), SUM(comprehension_good), SUM(satisfaction_answers), SUM(satisfaction_good),
+                SUM(responses_code), SUM(responses_paper)";
+    let place = format!(
+        "SELECT {fy}, venue_id, kind, {sums},
                 SUM(CASE WHEN comprehension_good * 5 < comprehension_answers * 4
                               OR satisfaction_good * 5 < satisfaction_answers * 4 THEN 1 ELSE 0 END),
                 SUM(CASE WHEN responses_code > attended_count AND responses_code > confirmed_count THEN 1 ELSE 0 END)
-         FROM sessions WHERE status <> 'cancelled' GROUP BY {fy}, venue_id, kind, topic, {month}"
+         FROM sessions WHERE status <> 'cancelled' GROUP BY {fy}, venue_id, kind"
     );
-    for (a, b) in [(cells, sessions.as_str()), (sessions.as_str(), cells)] {
-        let differ = format!("SELECT COUNT(*) FROM (SELECT * FROM ({a}) x EXCEPT SELECT * FROM ({b}) y) d");
-        assert_eq!(app.scalar(&differ).await, 0, "rows of\n{a}\nthat are not in\n{b}");
+    let time = format!(
+        "SELECT {fy}, kind, topic, {month}, {sums} FROM sessions WHERE status <> 'cancelled'
+         GROUP BY {fy}, kind, topic, {month}"
+    );
+    for (cells, sessions) in [
+        (
+            format!("SELECT fiscal_year, venue_id, kind, {counts}, below_target, flagged FROM kpi_place_cells WHERE sessions <> 0"),
+            place,
+        ),
+        (format!("SELECT fiscal_year, kind, topic, month, {counts} FROM kpi_time_cells WHERE sessions <> 0"), time),
+    ] {
+        for (a, b) in [(&cells, &sessions), (&sessions, &cells)] {
+            let differ = format!("SELECT COUNT(*) FROM (SELECT * FROM ({a}) x EXCEPT SELECT * FROM ({b}) y) d");
+            assert_eq!(app.scalar(&differ).await, 0, "rows of\n{a}\nthat are not in\n{b}");
+        }
     }
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM kpi_cells WHERE sessions = 0 AND confirmed <> 0").await, 0);
+    for table in ["kpi_place_cells", "kpi_time_cells"] {
+        let left_behind = format!("SELECT COUNT(*) FROM {table} WHERE sessions = 0 AND confirmed <> 0");
+        assert_eq!(app.scalar(&left_behind).await, 0, "{table}");
+    }
 }
 
 /// The KPI report reads cells the database keeps by its keys. They follow every kind of
@@ -433,6 +448,8 @@ async fn the_kpi_report_follows_every_write(backend: Backend) {
     };
     let plus = |(a, b, c): (i64, i64, i64), (d, e, f): (i64, i64, i64)| (a + d, b + e, c + f);
     let before = report("").await;
+    // Narrowed to the venue, the months are summed from its sessions rather than from cells.
+    let before_here = report("&venue_id=1").await;
     let month = ippo::time::fiscal_months(fy)
         .into_iter()
         .rev()
@@ -452,8 +469,10 @@ async fn the_kpi_report_follows_every_write(backend: Backend) {
     let people = fill(&app, ended, 4).await;
     kpi_cells_match_sessions(&app).await;
     let after = report("").await;
+    let after_here = report("&venue_id=1").await;
     for (list, key) in [("by_venue", "1"), ("by_kind", "seminar"), ("by_topic", "maps"), ("by_month", month.as_str())] {
         assert_eq!(counts(&after, list, key), plus(counts(&before, list, key), (2, 7, 4)), "{list} {key}");
+        assert_eq!(counts(&after_here, list, key), plus(counts(&before_here, list, key), (2, 7, 4)), "{list} {key}");
     }
     let total = |r: &Value| (r["sessions"].as_i64().unwrap(), r["confirmed"].as_i64().unwrap());
     assert_eq!(total(&after), (total(&before).0 + 2, total(&before).1 + 7));
