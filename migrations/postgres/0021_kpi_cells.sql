@@ -56,8 +56,8 @@ CREATE TABLE kpi_time_cells (
     PRIMARY KEY (fiscal_year, kind, topic, month)
 );
 
--- Adds `sign` times session `s` to its cells (nothing while it is cancelled).
-CREATE FUNCTION kpi_cells_add(s sessions, sign INTEGER) RETURNS void LANGUAGE plpgsql AS $$
+-- Adds `sign` times session `s` to its place cell (nothing while it is cancelled).
+CREATE FUNCTION kpi_place_cells_add(s sessions, sign INTEGER) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF s.status = 'cancelled' THEN
         RETURN;
@@ -84,6 +84,15 @@ BEGIN
         responses_code = c.responses_code + excluded.responses_code,
         responses_paper = c.responses_paper + excluded.responses_paper,
         below_target = c.below_target + excluded.below_target, flagged = c.flagged + excluded.flagged;
+END;
+$$;
+
+-- Adds `sign` times session `s` to its time cell (nothing while it is cancelled).
+CREATE FUNCTION kpi_time_cells_add(s sessions, sign INTEGER) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF s.status = 'cancelled' THEN
+        RETURN;
+    END IF;
     INSERT INTO kpi_time_cells AS c (fiscal_year, kind, topic, month, sessions, capacity, confirmed, attended, responses,
                                      comprehension_answers, comprehension_good, satisfaction_answers,
                                      satisfaction_good, responses_code, responses_paper)
@@ -104,13 +113,34 @@ BEGIN
 END;
 $$;
 
+-- A session written: its old counts leave its cells, its new ones join. The cells are
+-- locked in one order whatever moved where (place cells before time cells, each by key),
+-- so two sessions moved past each other cannot deadlock.
 CREATE FUNCTION kpi_cells_session() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM kpi_cells_add(OLD, -1);
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM kpi_cells_add(NEW, 1);
+    IF TG_OP = 'INSERT' THEN
+        PERFORM kpi_place_cells_add(NEW, 1);
+        PERFORM kpi_time_cells_add(NEW, 1);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM kpi_place_cells_add(OLD, -1);
+        PERFORM kpi_time_cells_add(OLD, -1);
+    ELSE
+        IF (ippo_fiscal_year(OLD.starts_at), OLD.venue_id, OLD.kind)
+           <= (ippo_fiscal_year(NEW.starts_at), NEW.venue_id, NEW.kind) THEN
+            PERFORM kpi_place_cells_add(OLD, -1);
+            PERFORM kpi_place_cells_add(NEW, 1);
+        ELSE
+            PERFORM kpi_place_cells_add(NEW, 1);
+            PERFORM kpi_place_cells_add(OLD, -1);
+        END IF;
+        IF (ippo_fiscal_year(OLD.starts_at), OLD.kind, OLD.topic, ippo_fiscal_month(OLD.starts_at))
+           <= (ippo_fiscal_year(NEW.starts_at), NEW.kind, NEW.topic, ippo_fiscal_month(NEW.starts_at)) THEN
+            PERFORM kpi_time_cells_add(OLD, -1);
+            PERFORM kpi_time_cells_add(NEW, 1);
+        ELSE
+            PERFORM kpi_time_cells_add(NEW, 1);
+            PERFORM kpi_time_cells_add(OLD, -1);
+        END IF;
     END IF;
     RETURN NULL;
 END;

@@ -4,8 +4,7 @@
 //! (`kpi_time_cells`: fiscal year, kind, topic, month of the start in Tokyo). The report
 //! sums those; it reads sessions one row each only for the lists it shows by name, for
 //! those not ended yet and for the months of one venue or ward, each by an index of its
-//! own, so a year's report costs about the same at a nation's million sessions as at a
-//! city's thousands.
+//! own: a nation's year is some 8,700 cells, not 108,775 sessions (docs/BENCHMARKS.md).
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -19,10 +18,10 @@ use super::{FlaggedSession, KpiFilter, KpiLine, KpiReport, Tally, BELOW_TARGET_S
 use crate::{
     domain::{FieldErrors, Problem, SessionKind, Topic},
     i18n::Lang,
-    on_db,
+    on_db, on_tx,
     policy::Viewer,
     server::{
-        db::Db,
+        db::{Db, Tx},
         error::{AppError, AppResult},
     },
     time::{fiscal_months, fiscal_year, fiscal_year_bounds},
@@ -193,7 +192,7 @@ struct PlaceCell {
 }
 
 /// The scope's sessions by venue and kind, from `kpi_place_cells`.
-async fn places(db: &Db, scope: &Scope, fy: i32) -> AppResult<Vec<PlaceCell>> {
+async fn places(tx: &mut Tx, scope: &Scope, fy: i32) -> AppResult<Vec<PlaceCell>> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "SELECT t.venue_id, v.name, v.ward, t.kind, SUM(t.below_target) AS below_target, {CELL_SUMS}
@@ -203,7 +202,7 @@ async fn places(db: &Db, scope: &Scope, fy: i32) -> AppResult<Vec<PlaceCell>> {
              HAVING SUM(t.sessions) > 0"
         )
     });
-    cell_sums(db, &SQL, fy, scope).await
+    Ok(on_tx!(tx, conn => bind_cells!(sqlx::query_as(&SQL), fy, scope).fetch_all(&mut *conn).await)?)
 }
 
 /// The sessions of one topic and month of the year (`month` 0 = April), summed.
@@ -232,7 +231,7 @@ macro_rules! bind_months {
 /// The scope's sessions by topic and month: from `kpi_time_cells` (kept by kind), or,
 /// narrowed to a venue or ward, from that place's sessions (a venue-year is a few hundred
 /// at most, read by `sessions_venue_starts_at_idx`).
-async fn times(db: &Db, scope: &Scope, fy: i32, months: &[(String, DateTime<Utc>)]) -> AppResult<Vec<TimeCell>> {
+async fn times(tx: &mut Tx, scope: &Scope, fy: i32, months: &[(String, DateTime<Utc>)]) -> AppResult<Vec<TimeCell>> {
     if scope.venue_id.is_none() && scope.ward.is_none() {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
@@ -242,7 +241,7 @@ async fn times(db: &Db, scope: &Scope, fy: i32, months: &[(String, DateTime<Utc>
                  HAVING SUM(t.sessions) > 0"
             )
         });
-        return Ok(on_db!(db, pool => sqlx::query_as(&SQL).bind(fy).bind(scope.kind).fetch_all(pool).await)?);
+        return Ok(on_tx!(tx, conn => sqlx::query_as(&SQL).bind(fy).bind(scope.kind).fetch_all(&mut *conn).await)?);
     }
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
@@ -253,7 +252,7 @@ async fn times(db: &Db, scope: &Scope, fy: i32, months: &[(String, DateTime<Utc>
             month_sql(6)
         )
     });
-    Ok(on_db!(db, pool => bind_months!(bind_scope!(sqlx::query_as(&SQL), scope), months).fetch_all(pool).await)?)
+    Ok(on_tx!(tx, conn => bind_months!(bind_scope!(sqlx::query_as(&SQL), scope), months).fetch_all(&mut *conn).await)?)
 }
 
 /// The confirmed registrations of the scope's sessions of one venue, kind, topic and month
@@ -270,7 +269,7 @@ struct Running {
 /// The scope's sessions not ended by `now` (`$6`), by venue, kind, topic and month.
 /// `sessions_ends_at_idx` finds them: a few months' sessions, or none for a past year.
 async fn running(
-    db: &Db,
+    tx: &mut Tx,
     scope: &Scope,
     months: &[(String, DateTime<Utc>)],
     now: DateTime<Utc>,
@@ -284,9 +283,29 @@ async fn running(
             month_sql(7)
         )
     });
-    Ok(on_db!(db, pool => {
-        bind_months!(bind_scope!(sqlx::query_as(&SQL), scope).bind(now), months).fetch_all(pool).await
+    Ok(on_tx!(tx, conn => {
+        bind_months!(bind_scope!(sqlx::query_as(&SQL), scope).bind(now), months).fetch_all(&mut *conn).await
     })?)
+}
+
+/// The cells by place and by time and the sessions not ended yet, as one moment saw them.
+type Sums = (Vec<PlaceCell>, Vec<TimeCell>, Vec<Running>);
+
+/// Reads the `Sums` in one snapshot, so that what `running` takes off is in the cells it is
+/// taken from (a sign-up between two reads would otherwise be taken off a sum without it).
+async fn sums(
+    db: &Db,
+    scope: &Scope,
+    fy: i32,
+    months: &[(String, DateTime<Utc>)],
+    now: DateTime<Utc>,
+) -> AppResult<Sums> {
+    let mut tx = db.begin_snapshot().await?;
+    let places = places(&mut tx, scope, fy).await?;
+    let times = times(&mut tx, scope, fy, months).await?;
+    let running = running(&mut tx, scope, months, now).await?;
+    tx.commit().await?;
+    Ok((places, times, running))
 }
 
 /// Below the target (`TARGET`, 80%) on comprehension or on satisfaction: good / answers <
@@ -350,10 +369,9 @@ fn lines(groups: Groups) -> Vec<KpiLine> {
     groups.into_iter().map(|((_, key, label), tally)| KpiLine::new(key, label, tally)).collect()
 }
 
-/// The KPI report of a fiscal year (managers): the sums of its cells by place and by time,
-/// the sessions not ended yet, below target, flagged and partner-supported, read at once
-/// on separate connections. It reads no session of the year but those it lists or has yet
-/// to count as held.
+/// The KPI report of a fiscal year (managers): the sums of its cells by place and by time
+/// with the sessions not ended yet (one snapshot), and beside them, each on its own
+/// connection, the sessions below target, flagged and partner-supported.
 pub async fn report(
     db: &Db,
     viewer: &Viewer,
@@ -365,10 +383,8 @@ pub async fn report(
     let fy = resolve_year(filter, now)?;
     let scope = scope(filter, fy)?;
     let months = fiscal_months(fy);
-    let (places, times, running, below, flagged, supported, wards) = tokio::try_join!(
-        places(db, &scope, fy),
-        times(db, &scope, fy, &months),
-        running(db, &scope, &months, now),
+    let (sums, below, flagged, supported, wards) = tokio::try_join!(
+        sums(db, &scope, fy, &months, now),
         below_target(db, &scope),
         flagged(db, &scope, fy),
         sessions_where(db, &scope, SUPPORTED),
@@ -393,7 +409,7 @@ pub async fn report(
             })
             .collect(),
         by_partner: super::partners::kpi_by_partner(db, fy, &supported, now, lang).await?,
-        ..summarise(fy, places, times, &running, &months, &wards, lang)
+        ..summarise(fy, sums, &months, &wards, lang)
     })
 }
 
@@ -402,9 +418,7 @@ pub async fn report(
 /// are left empty for the caller.
 fn summarise(
     fy: i32,
-    mut places: Vec<PlaceCell>,
-    mut times: Vec<TimeCell>,
-    running: &[Running],
+    (mut places, mut times, running): Sums,
     months: &[(String, DateTime<Utc>)],
     wards: &[venues::Ward],
     lang: Lang,
@@ -413,7 +427,7 @@ fn summarise(
         places.iter().enumerate().map(|(i, c)| ((c.venue_id, c.kind), i)).collect();
     let time_of: HashMap<(Topic, i32), usize> =
         times.iter().enumerate().map(|(i, c)| ((c.topic, c.month), i)).collect();
-    for r in running {
+    for r in &running {
         if let Some(&i) = place_of.get(&(r.venue_id, r.kind)) {
             places[i].tally.confirmed_held -= r.confirmed;
         }

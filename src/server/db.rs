@@ -141,6 +141,20 @@ impl Db {
         })
     }
 
+    /// A read-only transaction whose statements all see the database at one moment, for
+    /// figures read in several statements that must add up (PostgreSQL: repeatable read;
+    /// SQLite: a read transaction already is one, from its first read).
+    pub async fn begin_snapshot(&self) -> Result<Tx, sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin().await?)),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+                Ok(Tx::Postgres(tx))
+            }
+        }
+    }
+
     /// `FOR UPDATE SKIP LOCKED` where the backend has it. SQLite has a single writer,
     /// so a claiming `UPDATE` there is already exclusive.
     pub fn skip_locked(&self) -> &'static str {

@@ -379,8 +379,15 @@ async fn cells_match_tallies(app: &TestApp) {
              HAVING SUM(sent) <> 0 OR SUM(answered) <> 0 OR SUM(used) <> 0 OR SUM(unreachable) <> 0 OR SUM(declined) <> 0"
         )
     };
-    let live = "(SELECT t.*, s.venue_id, s.kind, s.topic FROM followup_tallies t JOIN sessions s ON s.id = t.session_id
-                 WHERE s.status <> 'cancelled') x";
+    let fy = match app.backend {
+        Backend::Sqlite => "CAST(strftime('%Y', s.starts_at, '+9 hours', '-3 months') AS INTEGER)",
+        Backend::Postgres => "ippo_fiscal_year(s.starts_at)",
+    };
+    let live = format!(
+        "(SELECT t.*, s.venue_id, s.kind, s.topic, {fy} AS fiscal_year FROM followup_tallies t
+          JOIN sessions s ON s.id = t.session_id WHERE s.status <> 'cancelled') x"
+    );
+    let live = live.as_str();
     let linked =
         "(SELECT t.*, s.venue_id, s.kind, sp.partner_id FROM followup_tallies t JOIN sessions s ON s.id = t.session_id
                    JOIN session_partners sp ON sp.session_id = s.id WHERE s.status <> 'cancelled') x";
@@ -391,8 +398,14 @@ async fn cells_match_tallies(app: &TestApp) {
         "(SELECT venue_id, kind, choice_kind, code, SUM(count) AS n, SUM(on_own) AS o FROM outcome_choice_cells
                          GROUP BY venue_id, kind, choice_kind, code HAVING SUM(count) <> 0) x";
     for (cells, tallies) in [
-        (sums("venue_id, kind, topic", "outcome_place_cells"), sums("venue_id, kind, topic", live)),
-        (sums("kind, age_band, device", "outcome_person_cells"), sums("kind, age_band, device", live)),
+        (
+            sums("fiscal_year, venue_id, kind, topic", "outcome_place_cells"),
+            sums("fiscal_year, venue_id, kind, topic", live),
+        ),
+        (
+            sums("fiscal_year, kind, age_band, device", "outcome_person_cells"),
+            sums("fiscal_year, kind, age_band, device", live),
+        ),
         (sums("venue_id, kind, partner_id", "outcome_partner_cells"), sums("venue_id, kind, partner_id", linked)),
         (format!("SELECT * FROM {cells_chosen}"), format!("SELECT * FROM {chosen}")),
     ] {
@@ -491,6 +504,8 @@ async fn the_outcome_report_follows_sessions_that_move(backend: Backend) {
     assert_eq!(line(&r, "by_service", "cashless")["count"].as_i64(), Some(1));
     let old = report("fiscal_year=2020".into()).await;
     assert_eq!(totals(&old), (Some(5), Some(4), Some(0.75)));
+    assert_eq!(counts(&line(&old, "by_age_band", "70_74")), (Some(2), Some(2), Some(2), Some(0)));
+    cells_match_tallies(&app).await;
     assert_eq!(counts(&line(&old, "by_partner", "1")), (Some(5), Some(4), Some(3), Some(1)));
 
     // Cancelled, it counts nowhere; restored, it counts again.

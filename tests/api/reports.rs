@@ -448,8 +448,12 @@ async fn the_kpi_report_follows_every_write(backend: Backend) {
     };
     let plus = |(a, b, c): (i64, i64, i64), (d, e, f): (i64, i64, i64)| (a + d, b + e, c + f);
     let before = report("").await;
-    // Narrowed to the venue, the months are summed from its sessions rather than from cells.
+    // Narrowed to the venue or its ward, the months are summed from that place's sessions
+    // rather than from cells.
     let before_here = report("&venue_id=1").await;
+    let venues: Vec<Value> = app.get("/api/v1/venues", None).await.json().await.unwrap();
+    let ward = venues.iter().find(|v| v["id"] == 1).unwrap()["ward"].as_str().unwrap().to_string();
+    let before_ward = report(&format!("&ward={ward}")).await;
     let month = ippo::time::fiscal_months(fy)
         .into_iter()
         .rev()
@@ -470,9 +474,11 @@ async fn the_kpi_report_follows_every_write(backend: Backend) {
     kpi_cells_match_sessions(&app).await;
     let after = report("").await;
     let after_here = report("&venue_id=1").await;
+    let after_ward = report(&format!("&ward={ward}")).await;
     for (list, key) in [("by_venue", "1"), ("by_kind", "seminar"), ("by_topic", "maps"), ("by_month", month.as_str())] {
         assert_eq!(counts(&after, list, key), plus(counts(&before, list, key), (2, 7, 4)), "{list} {key}");
         assert_eq!(counts(&after_here, list, key), plus(counts(&before_here, list, key), (2, 7, 4)), "{list} {key}");
+        assert_eq!(counts(&after_ward, list, key), plus(counts(&before_ward, list, key), (2, 7, 4)), "{list} {key}");
     }
     let total = |r: &Value| (r["sessions"].as_i64().unwrap(), r["confirmed"].as_i64().unwrap());
     assert_eq!(total(&after), (total(&before).0 + 2, total(&before).1 + 7));
@@ -535,6 +541,19 @@ async fn the_kpi_report_follows_every_write(backend: Backend) {
     kpi_cells_match_sessions(&app).await;
     // (Cancelling the ended session cancelled its sign-ups: only the moved one's three remain.)
     assert_eq!(total(&report("").await), (total(&before).0 + 2, total(&before).1 + 3));
+
+    // Moved to another fiscal year and month: it leaves this year's cells for FY2020's.
+    app.execute(&format!(
+        "UPDATE sessions SET starts_at = '2020-06-01T01:00:00+00:00', ends_at = '2020-06-01T03:00:00+00:00' WHERE id = {ended}"
+    ))
+    .await;
+    kpi_cells_match_sessions(&app).await;
+    assert_eq!(total(&report("").await).0, total(&before).0 + 1);
+    let res = app.get("/api/v1/reports/kpi?fiscal_year=2020", Some(&app.manager_token)).await;
+    let old: Value = res.json().await.unwrap();
+    assert_eq!((old["sessions"].as_i64(), old["below_target_total"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(counts(&old, "by_month", "2020-06"), (1, 0, 0));
+    assert_eq!(old["below_target"][0]["key"].as_str(), Some(ended.to_string().as_str()));
 }
 
 both_backends!(
