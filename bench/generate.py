@@ -338,7 +338,7 @@ class PostgresSink:
         for sql in sqls:
             self.execute(sql)
         self.out.write("SET LOCAL session_replication_role = origin;\n")
-        for table in ("outcome_place_cells", "outcome_person_cells", "outcome_partner_cells", "outcome_choice_cells"):
+        for table in ("outcome_place_cells", "outcome_person_cells", "outcome_partner_cells", "outcome_ticked_cells"):
             self.execute(f"DELETE FROM {table}")
         self.out.write(pg_cells_sql() + "\n")
 
@@ -370,8 +370,8 @@ class PostgresSink:
 
 
 def pg_cells_sql() -> str:
-    """The outcome report's cells from the tallies, as migrations 0020 and 0022 keep them
-    (PostgreSQL): by place, by person, by partner and by choice."""
+    """The outcome report's cells from the tallies, as migrations 0020, 0022 and 0023 keep
+    them (PostgreSQL): by place, by person, by partner and by choice."""
     names = "sent, answered, used, on_own, unreachable, declined"
     sums = "SUM(t.sent), SUM(t.answered), SUM(t.used), SUM(t.on_own), SUM(t.unreachable), SUM(t.declined)"
     fy = "ippo_fiscal_year(s.starts_at)"
@@ -384,9 +384,9 @@ SELECT {fy}, s.kind, t.age_band, t.device, {sums} FROM followup_tallies t {live}
 INSERT INTO outcome_partner_cells (fiscal_year, partner_id, venue_id, kind, {names})
 SELECT {fy}, sp.partner_id, s.venue_id, s.kind, {sums}
 FROM followup_tallies t JOIN session_partners sp ON sp.session_id = t.session_id {live} GROUP BY 1, 2, 3, 4;
-INSERT INTO outcome_choice_cells (fiscal_year, venue_id, kind, choice_kind, code, count, on_own)
-SELECT {fy}, s.venue_id, s.kind, t.kind, t.code, SUM(t.count), SUM(t.on_own)
-FROM followup_choice_tallies t {live} GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO outcome_ticked_cells (fiscal_year, kind, choice_kind, code, count, on_own)
+SELECT {fy}, s.kind, t.kind, t.code, SUM(t.count), SUM(t.on_own)
+FROM followup_choice_tallies t {live} GROUP BY 1, 2, 3, 4;
 """
 
 

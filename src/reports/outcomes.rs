@@ -1,11 +1,12 @@
 //! The outcome report: of the follow-ups answered, how many attendees used at least one
 //! of the city's digital services since the course (the usage rate), against the current
 //! plan's target and the city-wide baseline, with the same breakdowns as the KPI report.
-//! Summed from the cells the database keeps by the report's keys (migrations 0020 and
-//! 0022): by place (fiscal year, venue, kind, topic), by person (fiscal year, kind, age
-//! band, device), by partner and by choice — a few thousand a year at a city, tens of
-//! thousands at a nation, however many follow-ups there were. Only a report narrowed to
-//! one venue or ward reads follow-up tallies: that place's, for its age bands and devices.
+//! Summed from the cells the database keeps by the report's keys (migrations 0020, 0022
+//! and 0023): by place (fiscal year, venue, kind, topic), by person (fiscal year, kind, age
+//! band, device), by partner (fiscal year, partner, venue, kind) and by choice (fiscal
+//! year, kind, choice) — a few thousand a year at a city, some 35,000 at a nation, however
+//! many follow-ups there were. Only a report narrowed to one venue or ward reads follow-up
+//! tallies: that place's, for its age bands, devices and choices.
 
 use std::{collections::BTreeMap, sync::LazyLock};
 
@@ -177,29 +178,61 @@ fn sums_sql(key: &str, from: &str, filter: &str) -> String {
     )
 }
 
-/// The follow-ups by age band and device: from `outcome_person_cells` (kept by kind), or,
-/// narrowed to a venue or ward, from that place's sessions' `followup_tallies`.
-async fn people(db: &Db, scope: &Scope, fy: i32) -> AppResult<Vec<PersonRow>> {
+/// The rows of `key`'s sums from the whole year's `cells` (aliased `t`, bound by fiscal
+/// year and kind, `$1` and `$2`), or, for a report narrowed to a venue or ward, from the
+/// `tallies` of that place's sessions (aliased `t`, joined to `sessions s` and `venues v`,
+/// bound by the scope): cells by venue would be one per session and attendee group at a
+/// nation's scale, and a place's own tallies are few.
+async fn cells_or_tallies<T>(db: &Db, scope: &Scope, fy: i32, cells: &str, tallies: &str) -> AppResult<Vec<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
     if scope.venue_id.is_none() && scope.ward.is_none() {
-        static SQL: LazyLock<String> = LazyLock::new(|| {
-            sums_sql(
-                "t.age_band, t.device",
-                "outcome_person_cells t",
-                "t.fiscal_year = $1 AND ($2 IS NULL OR t.kind = $2)",
-            )
-        });
-        return Ok(on_db!(db, pool => sqlx::query_as(&SQL).bind(fy).bind(scope.kind).fetch_all(pool).await)?);
+        return Ok(on_db!(db, pool => sqlx::query_as(cells).bind(fy).bind(scope.kind).fetch_all(pool).await)?);
     }
-    static SQL: LazyLock<String> = LazyLock::new(|| {
-        let tallies = "followup_tallies t JOIN sessions s ON s.id = t.session_id JOIN venues v ON v.id = s.venue_id";
-        sums_sql("t.age_band, t.device", tallies, SCOPE_WHERE)
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(tallies), scope).fetch_all(pool).await)?)
+}
+
+/// The whole year's cells of one kind (`$2`, or all), for `cells_or_tallies`.
+const YEAR_AND_KIND: &str = "t.fiscal_year = $1 AND ($2 IS NULL OR t.kind = $2)";
+
+/// The follow-ups by age band and device (`outcome_person_cells`, or a place's
+/// `followup_tallies`).
+async fn people(db: &Db, scope: &Scope, fy: i32) -> AppResult<Vec<PersonRow>> {
+    static CELLS: LazyLock<String> =
+        LazyLock::new(|| sums_sql("t.age_band, t.device", "outcome_person_cells t", YEAR_AND_KIND));
+    static TALLIES: LazyLock<String> = LazyLock::new(|| {
+        let from = "followup_tallies t JOIN sessions s ON s.id = t.session_id JOIN venues v ON v.id = s.venue_id";
+        sums_sql("t.age_band, t.device", from, SCOPE_WHERE)
     });
-    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&SQL), scope).fetch_all(pool).await)?)
+    cells_or_tallies(db, scope, fy, &CELLS, &TALLIES).await
+}
+
+/// The services and barriers ticked, by choice (`outcome_ticked_cells`, or a place's
+/// `followup_choice_tallies`, whose `kind` is the choice's).
+async fn ticked(db: &Db, scope: &Scope, fy: i32) -> AppResult<Vec<(ChoiceKind, String, i64, i64)>> {
+    static CELLS: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT t.choice_kind, t.code, SUM(t.count) AS count, SUM(t.on_own) AS on_own
+             FROM outcome_ticked_cells t WHERE {YEAR_AND_KIND} GROUP BY t.choice_kind, t.code"
+        )
+    });
+    static TALLIES: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT t.kind AS choice_kind, t.code, SUM(t.count) AS count, SUM(t.on_own) AS on_own
+             FROM followup_choice_tallies t JOIN sessions s ON s.id = t.session_id JOIN venues v ON v.id = s.venue_id
+             WHERE {SCOPE_WHERE} GROUP BY t.kind, t.code"
+        )
+    });
+    cells_or_tallies(db, scope, fy, &CELLS, &TALLIES).await
 }
 
 /// The outcome report of a fiscal year (managers). Reads the cells the database keeps
 /// (`outcome_place_cells`, `outcome_person_cells`, `outcome_partner_cells`,
-/// `outcome_choice_cells`): four grouped sums, read at once.
+/// `outcome_ticked_cells`): four sums, read at once.
 pub async fn report(
     db: &Db,
     viewer: &Viewer,
@@ -220,18 +253,12 @@ pub async fn report(
     );
     let partner_sql =
         sums_sql("t.partner_id", "outcome_partner_cells t JOIN venues v ON v.id = t.venue_id", CELLS_WHERE);
-    let choice_sql = format!(
-        "SELECT t.choice_kind, t.code, SUM(t.count) AS count, SUM(t.on_own) AS on_own
-         FROM outcome_choice_cells t JOIN venues v ON v.id = t.venue_id
-         WHERE {CELLS_WHERE}
-         GROUP BY t.choice_kind, t.code"
-    );
     // The four sums at once, each on its own connection.
     let (places, people, partners, ticked, wards, partner_list, choices) = tokio::try_join!(
         cell_sums::<PlaceRow>(db, &place_sql, fy, &scope),
         people(db, &scope, fy),
         cell_sums::<PartnerRow>(db, &partner_sql, fy, &scope),
-        cell_sums::<(ChoiceKind, String, i64, i64)>(db, &choice_sql, fy, &scope),
+        ticked(db, &scope, fy),
         venues::store::wards(db),
         partners::store::list(db),
         followups::store::choices(db),

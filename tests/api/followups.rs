@@ -369,8 +369,9 @@ async fn the_usage_rate_is_exact(backend: Backend) {
 }
 
 /// The cells the outcome report sums (by place: venue, kind, topic; by person: kind, age
-/// band, device; per partner; per choice) equal the per-session tallies regrouped by each session's keys now, whatever
-/// moved: their nonzero sums, compared both ways.
+/// band, device; per partner; by choice: kind, choice) equal the per-session tallies
+/// regrouped by each session's keys now, whatever moved: their nonzero sums, compared both
+/// ways, by fiscal year where the cells keep it.
 async fn cells_match_tallies(app: &TestApp) {
     let sums = |key: &str, table: &str| {
         format!(
@@ -391,12 +392,14 @@ async fn cells_match_tallies(app: &TestApp) {
     let linked =
         "(SELECT t.*, s.venue_id, s.kind, sp.partner_id FROM followup_tallies t JOIN sessions s ON s.id = t.session_id
                    JOIN session_partners sp ON sp.session_id = s.id WHERE s.status <> 'cancelled') x";
-    let chosen = "(SELECT s.venue_id, s.kind, t.kind AS choice_kind, t.code, SUM(t.count) AS n, SUM(t.on_own) AS o
-                   FROM followup_choice_tallies t JOIN sessions s ON s.id = t.session_id WHERE s.status <> 'cancelled'
-                   GROUP BY s.venue_id, s.kind, t.kind, t.code HAVING SUM(t.count) <> 0) x";
+    let chosen = format!(
+        "(SELECT {fy} AS fiscal_year, s.kind, t.kind AS choice_kind, t.code, SUM(t.count) AS n, SUM(t.on_own) AS o
+          FROM followup_choice_tallies t JOIN sessions s ON s.id = t.session_id WHERE s.status <> 'cancelled'
+          GROUP BY {fy}, s.kind, t.kind, t.code HAVING SUM(t.count) <> 0) x"
+    );
     let cells_chosen =
-        "(SELECT venue_id, kind, choice_kind, code, SUM(count) AS n, SUM(on_own) AS o FROM outcome_choice_cells
-                         GROUP BY venue_id, kind, choice_kind, code HAVING SUM(count) <> 0) x";
+        "(SELECT fiscal_year, kind, choice_kind, code, SUM(count) AS n, SUM(on_own) AS o FROM outcome_ticked_cells
+                         GROUP BY fiscal_year, kind, choice_kind, code HAVING SUM(count) <> 0) x";
     for (cells, tallies) in [
         (
             sums("fiscal_year, venue_id, kind, topic", "outcome_place_cells"),
@@ -486,6 +489,7 @@ async fn the_outcome_report_follows_sessions_that_move(backend: Backend) {
     let here = report(format!("fiscal_year={fy}&venue_id=2")).await;
     assert_eq!(totals(&here), (Some(4), Some(2), Some(1.0)));
     assert_eq!(keys(&here, "by_age_band"), ["75_79"]);
+    assert_eq!(line(&here, "by_service", "cashless")["count"].as_i64(), Some(1));
     assert_eq!(counts(&line(&here, "by_device", "none")), (Some(4), Some(2), Some(2), Some(0)));
     assert_eq!(
         counts(&line(&report(format!("fiscal_year={fy}&venue_id=1")).await, "by_device", "own")),
