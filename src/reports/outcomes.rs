@@ -8,7 +8,10 @@
 //! many follow-ups there were. Only a report narrowed to one venue or ward reads follow-up
 //! tallies: that place's, for its age bands, devices and choices.
 
-use std::{collections::BTreeMap, sync::LazyLock};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::LazyLock,
+};
 
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
@@ -366,18 +369,28 @@ fn summarise(
         std::array::from_fn(|_| Groups::new());
     // A cell a session moved out of stays behind at zero: it is no line.
     let counted = |t: &OutcomeTally| *t != OutcomeTally::default();
+    // The place cells (tens of thousands at a nation's scale) are summed by plain keys
+    // first, and each line labelled once.
+    let mut topics: HashMap<Topic, OutcomeTally> = HashMap::new();
+    let mut kinds: HashMap<SessionKind, OutcomeTally> = HashMap::new();
+    let mut venues: HashMap<i64, (&PlaceRow, OutcomeTally)> = HashMap::new();
     for g in places.iter().filter(|g| counted(&g.tally)) {
-        let t = &g.tally;
-        total.add(t);
-        let bump = |map: &mut Groups, sort: String, key: String, label: String| {
-            map.entry((sort, key, label)).or_default().add(t)
-        };
-        bump(&mut by_topic, g.topic.as_str().into(), g.topic.as_str().into(), g.topic.label(lang));
-        bump(&mut by_venue, format!("{:09}", g.venue_id), g.venue_id.to_string(), g.name.clone());
+        total.add(&g.tally);
+        topics.entry(g.topic).or_default().add(&g.tally);
+        kinds.entry(g.kind).or_default().add(&g.tally);
+        venues.entry(g.venue_id).or_insert_with(|| (g, OutcomeTally::default())).1.add(&g.tally);
+    }
+    for (topic, t) in &topics {
+        by_topic.entry((topic.as_str().into(), topic.as_str().into(), topic.label(lang))).or_default().add(t);
+    }
+    for (kind, t) in &kinds {
+        by_kind.entry((kind.as_str().into(), kind.as_str().into(), kind.label(lang))).or_default().add(t);
+    }
+    for (g, t) in venues.values() {
+        by_venue.entry((format!("{:09}", g.venue_id), g.venue_id.to_string(), g.name.clone())).or_default().add(t);
         let ward = cx.wards.iter().position(|w| w.code == g.ward).unwrap_or(usize::MAX);
         let ward_label = cx.wards.get(ward).map(|w| w.name(lang).to_string()).unwrap_or_default();
-        bump(&mut by_ward, format!("{ward:020}"), g.ward.clone(), ward_label);
-        bump(&mut by_kind, g.kind.as_str().into(), g.kind.as_str().into(), g.kind.label(lang));
+        by_ward.entry((format!("{ward:020}"), g.ward.clone(), ward_label)).or_default().add(t);
     }
     for g in partners.iter().filter(|g| counted(&g.tally)) {
         if let Some(p) = cx.partners.iter().find(|p| p.id == g.partner_id) {

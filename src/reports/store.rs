@@ -161,14 +161,29 @@ where
     Ok(on_db!(db, pool => bind_cells!(sqlx::query_as(sql), fy, scope).fetch_all(pool).await)?)
 }
 
-/// The sums of a KPI cell table (aliased `t`, migration 0021) in `Tally`'s names.
-/// `confirmed_held` starts as every confirmed registration: the report takes off those of
-/// the sessions not ended yet (`running`).
-const CELL_SUMS: &str = "SUM(t.sessions) AS sessions, SUM(t.capacity) AS capacity, SUM(t.confirmed) AS confirmed,
-    SUM(t.confirmed) AS confirmed_held, SUM(t.attended) AS attended, SUM(t.responses) AS responses,
-    SUM(t.comprehension_answers) AS comprehension_answers, SUM(t.comprehension_good) AS comprehension_good,
-    SUM(t.satisfaction_answers) AS satisfaction_answers, SUM(t.satisfaction_good) AS satisfaction_good,
-    SUM(t.responses_code) AS responses_code, SUM(t.responses_paper) AS responses_paper";
+/// A KPI cell table's counts (aliased `t`, migration 0021) and the `Tally` field each
+/// gives. `confirmed_held` starts as every confirmed registration: the report takes off
+/// those of the sessions not ended yet (`running`).
+const CELL_COUNTS: [(&str, &str); 12] = [
+    ("sessions", "sessions"),
+    ("capacity", "capacity"),
+    ("confirmed", "confirmed"),
+    ("confirmed", "confirmed_held"),
+    ("attended", "attended"),
+    ("responses", "responses"),
+    ("comprehension_answers", "comprehension_answers"),
+    ("comprehension_good", "comprehension_good"),
+    ("satisfaction_answers", "satisfaction_answers"),
+    ("satisfaction_good", "satisfaction_good"),
+    ("responses_code", "responses_code"),
+    ("responses_paper", "responses_paper"),
+];
+
+/// The select list of the cells' counts in `Tally`'s names, each column as `each` reads
+/// it (summed over a group, or one cell's as a `BIGINT`).
+fn cell_counts(each: impl Fn(&str) -> String) -> String {
+    CELL_COUNTS.map(|(column, field)| format!("{} AS {field}", each(&format!("t.{column}")))).join(", ")
+}
 
 /// The same sums over sessions (`s`), for a report narrowed to one venue or ward.
 const SESSION_SUMS: &str = "COUNT(*) AS sessions, SUM(s.capacity) AS capacity, SUM(s.confirmed_count) AS confirmed,
@@ -194,12 +209,12 @@ struct PlaceCell {
 /// The scope's sessions by venue and kind, from `kpi_place_cells`.
 async fn places(tx: &mut Tx, scope: &Scope, fy: i32) -> AppResult<Vec<PlaceCell>> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
+        // A place cell is one line of the venue breakdown already: read as it is, not grouped.
         format!(
-            "SELECT t.venue_id, v.name, v.ward, t.kind, SUM(t.below_target) AS below_target, {CELL_SUMS}
+            "SELECT t.venue_id, v.name, v.ward, t.kind, CAST(t.below_target AS BIGINT) AS below_target, {}
              FROM kpi_place_cells t JOIN venues v ON v.id = t.venue_id
-             WHERE {CELLS_WHERE}
-             GROUP BY t.venue_id, v.name, v.ward, t.kind
-             HAVING SUM(t.sessions) > 0"
+             WHERE {CELLS_WHERE} AND t.sessions > 0",
+            cell_counts(|column| format!("CAST({column} AS BIGINT)"))
         )
     });
     Ok(on_tx!(tx, conn => bind_cells!(sqlx::query_as(&SQL), fy, scope).fetch_all(&mut *conn).await)?)
@@ -235,10 +250,11 @@ async fn times(tx: &mut Tx, scope: &Scope, fy: i32, months: &[(String, DateTime<
     if scope.venue_id.is_none() && scope.ward.is_none() {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
-                "SELECT t.topic, t.month, {CELL_SUMS} FROM kpi_time_cells t
+                "SELECT t.topic, t.month, {} FROM kpi_time_cells t
                  WHERE t.fiscal_year = $1 AND ($2 IS NULL OR t.kind = $2)
                  GROUP BY t.topic, t.month
-                 HAVING SUM(t.sessions) > 0"
+                 HAVING SUM(t.sessions) > 0",
+                cell_counts(|column| format!("SUM({column})"))
             )
         });
         return Ok(on_tx!(tx, conn => sqlx::query_as(&SQL).bind(fy).bind(scope.kind).fetch_all(&mut *conn).await)?);
