@@ -193,7 +193,7 @@ where
         + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
 {
-    if scope.venue_id.is_none() && scope.ward.is_none() {
+    if !scope.one_place() {
         return Ok(on_db!(db, pool => sqlx::query_as(cells).bind(fy).bind(scope.kind).fetch_all(pool).await)?);
     }
     Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(tallies), scope).fetch_all(pool).await)?)
@@ -247,20 +247,23 @@ pub async fn report(
     let fy = resolve_year(filter, now)?;
     let scope = scope(filter, fy)?;
     // A place cell is one line of each place breakdown already: read as it is, not grouped.
-    let counts = ["sent", "answered", "used", "on_own", "unreachable", "declined"]
-        .map(|c| format!("CAST(t.{c} AS BIGINT) AS {c}"));
-    let place_sql = format!(
-        "SELECT t.venue_id, v.name, v.ward, t.kind, t.topic, {}
-         FROM outcome_place_cells t JOIN venues v ON v.id = t.venue_id WHERE {CELLS_WHERE}",
-        counts.join(", ")
-    );
-    let partner_sql =
-        sums_sql("t.partner_id", "outcome_partner_cells t JOIN venues v ON v.id = t.venue_id", CELLS_WHERE);
+    static PLACES: LazyLock<String> = LazyLock::new(|| {
+        let counts = ["sent", "answered", "used", "on_own", "unreachable", "declined"]
+            .map(|c| format!("CAST(t.{c} AS BIGINT) AS {c}"));
+        format!(
+            "SELECT t.venue_id, v.name, v.ward, t.kind, t.topic, {}
+             FROM outcome_place_cells t JOIN venues v ON v.id = t.venue_id WHERE {CELLS_WHERE}",
+            counts.join(", ")
+        )
+    });
+    static PARTNERS: LazyLock<String> = LazyLock::new(|| {
+        sums_sql("t.partner_id", "outcome_partner_cells t JOIN venues v ON v.id = t.venue_id", CELLS_WHERE)
+    });
     // The four sums at once, each on its own connection.
     let (places, people, partners, ticked, wards, partner_list, choices) = tokio::try_join!(
-        cell_sums::<PlaceRow>(db, &place_sql, fy, &scope),
+        cell_sums::<PlaceRow>(db, &PLACES, fy, &scope),
         people(db, &scope, fy),
-        cell_sums::<PartnerRow>(db, &partner_sql, fy, &scope),
+        cell_sums::<PartnerRow>(db, &PARTNERS, fy, &scope),
         ticked(db, &scope, fy),
         venues::store::wards(db),
         partners::store::list(db),

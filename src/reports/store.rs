@@ -93,6 +93,14 @@ pub(super) struct Scope {
     pub(super) kind: Option<SessionKind>,
 }
 
+impl Scope {
+    /// Narrowed to one venue or ward: the reports read that place's own rows there, as
+    /// their cells by time and by person are kept for the whole city only.
+    pub(super) fn one_place(&self) -> bool {
+        self.venue_id.is_some() || self.ward.is_some()
+    }
+}
+
 pub(super) const SCOPE_WHERE: &str = "s.starts_at >= $1 AND s.starts_at < $2 AND s.status <> 'cancelled'
      AND ($3 IS NULL OR s.venue_id = $3) AND ($4 IS NULL OR v.ward = $4) AND ($5 IS NULL OR s.kind = $5)";
 
@@ -247,7 +255,7 @@ macro_rules! bind_months {
 /// narrowed to a venue or ward, from that place's sessions (a venue-year is a few hundred
 /// at most, read by `sessions_venue_starts_at_idx`).
 async fn times(tx: &mut Tx, scope: &Scope, fy: i32, months: &[(String, DateTime<Utc>)]) -> AppResult<Vec<TimeCell>> {
-    if scope.venue_id.is_none() && scope.ward.is_none() {
+    if !scope.one_place() {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
                 "SELECT t.topic, t.month, {} FROM kpi_time_cells t
