@@ -529,7 +529,7 @@ class Generator:
             yield (s.id, o.kind, o.title, o.topic, s.venue_id, ts(s.starts_at), ts(s.ends_at), s.capacity, s.loaners,
                    s.instructors, s.assistants, s.slot_minutes, s.advisors,
                    "cancelled" if s.cancelled else "scheduled", o.description, o.what_to_bring, s.survey_code,
-                   ts(s.created_at), ts(max(s.created_at, min(self.now, s.ends_at))))
+                   ts(s.created_at), ts(max(s.created_at, min(self.now, s.ends_at))), s.ends_at <= self.now)
 
     def meeting_rows(self):
         mid = self.next_id["meetings"]
@@ -774,7 +774,7 @@ class Generator:
         n = self.sink.copy("sessions", [
             "id", "kind", "title", "topic", "venue_id", "starts_at", "ends_at", "capacity", "loaner_devices",
             "instructors", "assistants", "slot_minutes", "advisors", "status", "description", "what_to_bring",
-            "survey_code", "created_at", "updated_at"], self.session_rows())
+            "survey_code", "created_at", "updated_at", "ended_counted"], self.session_rows())
         self.log(f"sessions: {n}")
         n = self.sink.copy("meetings", ["id", "session_id", "starts_at", "ends_at"], self.meeting_rows())
         self.log(f"meetings: {n}")

@@ -1,7 +1,7 @@
 //! The housekeeping loop of every instance: the day-before reminders, closing the
 //! waitlists of sessions that began, queueing the follow-ups that fell due, reading SMS replies, putting undeliverable mails on the call list,
-//! pruning old rate-limit windows, one-time keys and import previews, and the retention of personal
-//! data. Each job is safe to run on every instance at once (each row is claimed once;
+//! pruning old rate-limit windows, one-time keys and import previews, counting the sessions that
+//! ended in the KPI report's cells, and the retention of personal data. Each job is safe to run on every instance at once (each row is claimed once;
 //! retention and pruning are idempotent).
 
 use chrono::Utc;
@@ -9,6 +9,7 @@ use chrono::Utc;
 use crate::{
     exchange, followups, privacy,
     registrations::{calls, notices, signup},
+    reports,
     server::{once, ratelimit, state::AppState},
 };
 
@@ -35,6 +36,9 @@ pub fn spawn(state: AppState) {
             }
             if let Err(err) = calls::collect_failed_mail(&state.db).await {
                 tracing::error!(?err, "listing undeliverable mails failed");
+            }
+            if let Err(err) = reports::store::count_ended(&state.db, Utc::now()).await {
+                tracing::error!(?err, "counting ended sessions in the KPI cells failed");
             }
             if let Err(err) = ratelimit::prune(&state.db).await {
                 tracing::warn!(?err, "pruning rate limits failed");

@@ -169,14 +169,14 @@ where
     Ok(on_db!(db, pool => bind_cells!(sqlx::query_as(sql), fy, scope).fetch_all(pool).await)?)
 }
 
-/// A KPI cell table's counts (aliased `t`, migration 0021) and the `Tally` field each
-/// gives. `confirmed_held` starts as every confirmed registration: the report takes off
-/// those of the sessions not ended yet (`running`).
+/// A KPI cell table's counts (aliased `t`, migrations 0021 and 0024) and the `Tally` field
+/// each gives. `confirmed_held` is that of the sessions the cells count as ended: the
+/// report sets it right for its moment with `not_counted_right`.
 const CELL_COUNTS: [(&str, &str); 12] = [
     ("sessions", "sessions"),
     ("capacity", "capacity"),
     ("confirmed", "confirmed"),
-    ("confirmed", "confirmed_held"),
+    ("confirmed_held", "confirmed_held"),
     ("attended", "attended"),
     ("responses", "responses"),
     ("comprehension_answers", "comprehension_answers"),
@@ -195,7 +195,7 @@ fn cell_counts(each: impl Fn(&str) -> String) -> String {
 
 /// The same sums over sessions (`s`), for a report narrowed to one venue or ward.
 const SESSION_SUMS: &str = "COUNT(*) AS sessions, SUM(s.capacity) AS capacity, SUM(s.confirmed_count) AS confirmed,
-    SUM(s.confirmed_count) AS confirmed_held, SUM(s.attended_count) AS attended, SUM(s.responses) AS responses,
+    SUM(CASE WHEN s.ended_counted THEN s.confirmed_count ELSE 0 END) AS confirmed_held, SUM(s.attended_count) AS attended, SUM(s.responses) AS responses,
     SUM(s.comprehension_answers) AS comprehension_answers, SUM(s.comprehension_good) AS comprehension_good,
     SUM(s.satisfaction_answers) AS satisfaction_answers, SUM(s.satisfaction_good) AS satisfaction_good,
     SUM(s.responses_code) AS responses_code, SUM(s.responses_paper) AS responses_paper";
@@ -279,10 +279,24 @@ async fn times(tx: &mut Tx, scope: &Scope, fy: i32, months: &[(String, DateTime<
     Ok(on_tx!(tx, conn => bind_months!(bind_scope!(sqlx::query_as(&SQL), scope), months).fetch_all(&mut *conn).await)?)
 }
 
-/// The confirmed registrations of the scope's sessions of one venue, kind, topic and month
-/// that have not ended by `now`: not yet a base for the attendance rate.
+/// A session the cells do not count as ended though it has ended by `$N`, or count as
+/// ended though it has not (an edit moved it back into the future): word for word the
+/// expressions of `sessions_not_counted_end_idx` and `sessions_counted_end_idx`
+/// (migration 0024), so that PostgreSQL's planner reads those indexes and knows how few
+/// they are. (SQLite, which Ippo does not `ANALYZE`, reads a report's year by its start
+/// instead: a city's year.)
+fn not_counted_right(now: usize) -> String {
+    format!(
+        "((CASE WHEN s.ended_counted THEN NULL ELSE s.ends_at END) <= ${now}
+          OR (CASE WHEN s.ended_counted THEN s.ends_at END) > ${now})"
+    )
+}
+
+/// What the cells' `confirmed_held` lacks for one venue, kind, topic and month at `now`:
+/// the confirmed registrations of sessions ended since the housekeeping last counted them,
+/// less those of sessions counted as ended that have not.
 #[derive(sqlx::FromRow)]
-struct Running {
+struct HeldAmend {
     venue_id: i64,
     kind: SessionKind,
     topic: Topic,
@@ -290,33 +304,66 @@ struct Running {
     confirmed: i64,
 }
 
-/// The scope's sessions not ended by `now` (`$6`), by venue, kind, topic and month.
-/// `sessions_ends_at_idx` finds them: a few months' sessions, or none for a past year.
-async fn running(
+/// The scope's sessions that the cells do not count right at `now` (`$6`), by venue, kind,
+/// topic and month: none, or those that ended since the last housekeeping round.
+async fn held_amends(
     tx: &mut Tx,
     scope: &Scope,
     months: &[(String, DateTime<Utc>)],
     now: DateTime<Utc>,
-) -> AppResult<Vec<Running>> {
+) -> AppResult<Vec<HeldAmend>> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
-            "SELECT s.venue_id, s.kind, s.topic, {} AS month, SUM(s.confirmed_count) AS confirmed
+            "SELECT s.venue_id, s.kind, s.topic, {} AS month,
+                    SUM(CASE WHEN s.ended_counted THEN -s.confirmed_count ELSE s.confirmed_count END) AS confirmed
              FROM sessions s JOIN venues v ON v.id = s.venue_id
-             WHERE {SCOPE_WHERE} AND s.ends_at > $6
+             WHERE {SCOPE_WHERE} AND {}
              GROUP BY 1, 2, 3, 4",
-            month_sql(7)
+            month_sql(7),
+            not_counted_right(6)
         )
     });
+    // Planned for this `now` each time, as `count_ended` says.
     Ok(on_tx!(tx, conn => {
-        bind_months!(bind_scope!(sqlx::query_as(&SQL), scope).bind(now), months).fetch_all(&mut *conn).await
+        bind_months!(bind_scope!(sqlx::query_as(&SQL), scope).bind(now), months)
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await
     })?)
 }
 
-/// The cells by place and by time and the sessions not ended yet, as one moment saw them.
-type Sums = (Vec<PlaceCell>, Vec<TimeCell>, Vec<Running>);
+/// How many sessions one housekeeping round counts as ended at most (the rest next round).
+const COUNTED_PER_ROUND: i64 = 1000;
 
-/// Reads the `Sums` in one snapshot, so that what `running` takes off is in the cells it is
-/// taken from (a sign-up between two reads would otherwise be taken off a sum without it).
+/// Counts as ended in the KPI cells the sessions that have ended by `now`, and no longer
+/// those an edit moved back into the future (housekeeping). Each is set by its own
+/// statement, so that the cells' triggers lock only that session's cells, in their order,
+/// like any other write; the statement asks again whether the flag is wrong, so a session
+/// another instance set meanwhile is left as it is. Returns how many sessions changed.
+pub async fn count_ended(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
+    static FIND: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT s.id FROM sessions s WHERE {} LIMIT $2", not_counted_right(1)));
+    const SET: &str = "UPDATE sessions SET ended_counted = (ends_at <= $1)
+                       WHERE id = $2 AND ended_counted <> (ends_at <= $1)";
+    // Planned for this `now` each time: a plan kept for any `now` would guess a third of the
+    // table and, with the LIMIT, might read all of it to find nothing.
+    let ids: Vec<i64> = on_db!(db, pool => {
+        sqlx::query_scalar(&FIND).bind(now).bind(COUNTED_PER_ROUND).persistent(false).fetch_all(pool).await
+    })?;
+    let mut changed = 0;
+    for id in ids {
+        changed +=
+            on_db!(db, pool => sqlx::query(SET).bind(now).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(changed)
+}
+
+/// The cells by place and by time and what their `confirmed_held` lacks, as one moment saw
+/// them.
+type Sums = (Vec<PlaceCell>, Vec<TimeCell>, Vec<HeldAmend>);
+
+/// Reads the `Sums` in one snapshot, so that the amends fit the cells they amend (a
+/// session counted as ended between two reads would otherwise be counted twice).
 async fn sums(
     db: &Db,
     scope: &Scope,
@@ -327,9 +374,9 @@ async fn sums(
     let mut tx = db.begin_snapshot().await?;
     let places = places(&mut tx, scope, fy).await?;
     let times = times(&mut tx, scope, fy, months).await?;
-    let running = running(&mut tx, scope, months, now).await?;
+    let amends = held_amends(&mut tx, scope, months, now).await?;
     tx.commit().await?;
-    Ok((places, times, running))
+    Ok((places, times, amends))
 }
 
 /// Below the target (`TARGET`, 80%) on comprehension or on satisfaction: good / answers <
@@ -394,7 +441,7 @@ fn lines(groups: Groups) -> Vec<KpiLine> {
 }
 
 /// The KPI report of a fiscal year (managers): the sums of its cells by place and by time
-/// with the sessions not ended yet (one snapshot), and beside them, each on its own
+/// with their amends for the moment (one snapshot), and beside them, each on its own
 /// connection, the sessions below target, flagged and partner-supported.
 pub async fn report(
     db: &Db,
@@ -437,12 +484,11 @@ pub async fn report(
     })
 }
 
-/// Sums the cells into the totals and every breakdown, with the confirmed registrations of
-/// the sessions `running` taken off what has been held; the lists of sessions and partners
-/// are left empty for the caller.
+/// Sums the cells into the totals and every breakdown, with what has been held amended for
+/// the report's moment; the lists of sessions and partners are left empty for the caller.
 fn summarise(
     fy: i32,
-    (mut places, mut times, running): Sums,
+    (mut places, mut times, amends): Sums,
     months: &[(String, DateTime<Utc>)],
     wards: &[venues::Ward],
     lang: Lang,
@@ -451,12 +497,12 @@ fn summarise(
         places.iter().enumerate().map(|(i, c)| ((c.venue_id, c.kind), i)).collect();
     let time_of: HashMap<(Topic, i32), usize> =
         times.iter().enumerate().map(|(i, c)| ((c.topic, c.month), i)).collect();
-    for r in &running {
-        if let Some(&i) = place_of.get(&(r.venue_id, r.kind)) {
-            places[i].tally.confirmed_held -= r.confirmed;
+    for a in &amends {
+        if let Some(&i) = place_of.get(&(a.venue_id, a.kind)) {
+            places[i].tally.confirmed_held += a.confirmed;
         }
-        if let Some(&i) = time_of.get(&(r.topic, r.month)) {
-            times[i].tally.confirmed_held -= r.confirmed;
+        if let Some(&i) = time_of.get(&(a.topic, a.month)) {
+            times[i].tally.confirmed_held += a.confirmed;
         }
     }
     let mut total = Tally::default();

@@ -386,11 +386,12 @@ async fn kpi_cells_match_sessions(app: &TestApp) {
         ),
         Backend::Postgres => ("ippo_fiscal_year(starts_at)", "ippo_fiscal_month(starts_at)"),
     };
-    let counts = "sessions, capacity, confirmed, attended, responses, comprehension_answers, comprehension_good,
-                  satisfaction_answers, satisfaction_good, responses_code, responses_paper";
-    let sums = "COUNT(*), SUM(capacity), SUM(confirmed_count), SUM(attended_count), SUM(responses),
-                SUM(comprehension_answers), SUM(comprehension_good), SUM(satisfaction_answers), SUM(satisfaction_good),
-                SUM(responses_code), SUM(responses_paper)";
+    let counts = "sessions, capacity, confirmed, confirmed_held, attended, responses, comprehension_answers,
+                  comprehension_good, satisfaction_answers, satisfaction_good, responses_code, responses_paper";
+    let sums =
+        "COUNT(*), SUM(capacity), SUM(confirmed_count), SUM(CASE WHEN ended_counted THEN confirmed_count ELSE 0 END),
+                SUM(attended_count), SUM(responses), SUM(comprehension_answers), SUM(comprehension_good),
+                SUM(satisfaction_answers), SUM(satisfaction_good), SUM(responses_code), SUM(responses_paper)";
     let place = format!(
         "SELECT {fy}, venue_id, kind, {sums},
                 SUM(CASE WHEN comprehension_good * 5 < comprehension_answers * 4
@@ -415,7 +416,8 @@ async fn kpi_cells_match_sessions(app: &TestApp) {
         }
     }
     for table in ["kpi_place_cells", "kpi_time_cells"] {
-        let left_behind = format!("SELECT COUNT(*) FROM {table} WHERE sessions = 0 AND confirmed <> 0");
+        let left_behind =
+            format!("SELECT COUNT(*) FROM {table} WHERE sessions = 0 AND (confirmed <> 0 OR confirmed_held <> 0)");
         assert_eq!(app.scalar(&left_behind).await, 0, "{table}");
     }
 }
@@ -556,7 +558,84 @@ async fn the_kpi_report_follows_every_write(backend: Backend) {
     assert_eq!(old["below_target"][0]["key"].as_str(), Some(ended.to_string().as_str()));
 }
 
+/// Whether the KPI cells count session `id` as ended (1) or not (0).
+async fn counted(app: &TestApp, id: i64) -> i64 {
+    app.scalar(&format!(
+        "SELECT CAST(CASE WHEN ended_counted THEN 1 ELSE 0 END AS BIGINT) FROM sessions WHERE id = {id}"
+    ))
+    .await
+}
+
+/// Waits until the housekeeping has counted session `id` as ended in the KPI cells, or as
+/// not ended (`counted` false).
+async fn until_counted(app: &TestApp, id: i64, is: bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while counted(app, id).await != i64::from(is) {
+        assert!(std::time::Instant::now() < deadline, "session {id} never counted as ended = {is}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The attendance rate's base is the confirmed sign-ups of the sessions that have ended.
+/// The housekeeping counts a session that ended into the cells' `confirmed_held`, and out
+/// again when an edit moves it back into the future; at every moment between — before a
+/// round has run, after it — the report counts exactly the sessions that have ended.
+async fn the_housekeeping_counts_ended_sessions(backend: Backend) {
+    let every_second = vec![("IPPO_HOUSEKEEPING_INTERVAL".into(), "1".into())];
+    let app = spawn_app(backend, Options { extra_env: every_second, ..Default::default() }).await;
+    let now = Utc::now();
+    let fy = ippo::time::fiscal_year(now - Duration::hours(3));
+    // The attendance rate's base: in all and at venue 1 (read from the cells), and at venue 1
+    // by month (read from its sessions).
+    let base = || async {
+        let mut bases = Vec::new();
+        for query in ["", "&venue_id=1"] {
+            let path = format!("/api/v1/reports/kpi?fiscal_year={fy}{query}");
+            let r: Value = app.get(&path, Some(&app.manager_token)).await.json().await.unwrap();
+            bases.push(r["attendance_rate"]["n"].as_i64().unwrap());
+            let by_month = r["by_month"].as_array().unwrap().iter();
+            bases.push(by_month.map(|line| line["attendance_rate"]["n"].as_i64().unwrap_or(0)).sum());
+        }
+        bases
+    };
+    let plus = |bases: &[i64], n: i64| bases.iter().map(|b| b + n).collect::<Vec<_>>();
+    let before = base().await;
+    let at = |from: Duration, to: Duration| json!({ "starts_at": (now + from).to_rfc3339(), "ends_at": (now + to).to_rfc3339(), "topic": "maps" });
+    let under_way = app.schedule(10, 0, at(Duration::hours(-3), Duration::hours(1))).await["id"].as_i64().unwrap();
+    let ended = app.schedule(10, 0, at(Duration::hours(-3), Duration::minutes(-30))).await["id"].as_i64().unwrap();
+    fill(&app, under_way, 3).await;
+    fill(&app, ended, 4).await;
+    // Whether or not a round has run yet, the ended session's four are the base.
+    assert_eq!(base().await, plus(&before, 4));
+    until_counted(&app, ended, true).await;
+    kpi_cells_match_sessions(&app).await;
+    assert_eq!(counted(&app, under_way).await, 0);
+    assert_eq!(base().await, plus(&before, 4));
+
+    // Postponed to tomorrow: at once it is no longer held, though the cells still count it.
+    let edit = |id: i64, body: Value| {
+        let app = &app;
+        async move {
+            let res = app.patch(&format!("/api/v1/sessions/{id}"), Some(&app.manager_token), &body).await;
+            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        }
+    };
+    edit(ended, at(Duration::hours(21), Duration::hours(24))).await;
+    assert_eq!(base().await, before);
+    until_counted(&app, ended, false).await;
+    kpi_cells_match_sessions(&app).await;
+    assert_eq!(base().await, before);
+
+    // The session under way, cut short: its three are held at once and after the round.
+    edit(under_way, at(Duration::hours(-3), Duration::minutes(-1))).await;
+    assert_eq!(base().await, plus(&before, 3));
+    until_counted(&app, under_way, true).await;
+    kpi_cells_match_sessions(&app).await;
+    assert_eq!(base().await, plus(&before, 3));
+}
+
 both_backends!(
+    the_housekeeping_counts_ended_sessions,
     kpi_arithmetic_is_exact,
     kpi_breakdowns_add_up_by_tokyo_month,
     a_long_answer_export_arrives_whole,
