@@ -14,6 +14,9 @@
 -- those still to end are then set back; new sessions start not counted.
 ALTER TABLE sessions ADD COLUMN ended_counted BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE sessions ALTER COLUMN ended_counted SET DEFAULT FALSE;
+-- (The data version's triggers are deferred to commit; run now, they leave no events
+-- pending, which would forbid the index and the trigger below on this table.)
+SET CONSTRAINTS ALL IMMEDIATE;
 UPDATE sessions SET ended_counted = FALSE WHERE ends_at > now();
 -- The end of a session the cells do not count as ended (NULL once they do), and of one they
 -- do (NULL until then): the report and the housekeeping ask for the first up to their
