@@ -1,8 +1,8 @@
 //! The housekeeping loop of every instance: the day-before reminders, closing the
 //! waitlists of sessions that began, queueing the follow-ups that fell due, reading SMS replies, putting undeliverable mails on the call list,
 //! pruning old rate-limit windows, one-time keys and import previews, counting the sessions that
-//! ended in the KPI report's cells, and the retention of personal data. Each job is safe to run on every instance at once (each row is claimed once;
-//! retention and pruning are idempotent).
+//! ended in the KPI report's cells, and the retention of personal data. Each job is safe to run
+//! on every instance at once (each row is claimed once; retention and pruning are idempotent).
 
 use chrono::Utc;
 
