@@ -18,10 +18,10 @@ there and adds, by default,
     services ticked, help, barriers, and the calls that went unanswered or were declined;
 
 and sets every session's tallies (confirmed_count, waitlist_count, attended_count,
-responses, comprehension_answers/good, satisfaction_answers/good, and through their
-triggers the KPI report's cells) and the follow-up tallies (followup_tallies,
-followup_choice_tallies, and through their triggers the outcome report's cells) from the
-rows it wrote, as the application's own transactions would have.
+responses, comprehension_answers/good, satisfaction_answers/good) and the follow-up
+tallies (followup_tallies, followup_choice_tallies) from the rows it wrote, and the KPI
+and outcome reports' cells from those, as the application's own transactions would have
+(SQLite: by the triggers; PostgreSQL: with the triggers off, by one grouped insert each).
 
     python3 bench/generate.py --database-url sqlite://data/ippo.db
     python3 bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/ippo_bench
@@ -30,7 +30,7 @@ Sizes and the random seed come from the environment: SESSIONS, REGISTRATIONS,
 ANSWERS, SEED; VENUES adds community centres until there are that many (a nation's
 scale: VENUES=2143 SESSIONS=1000000 REGISTRATIONS=10000000 ANSWERS=3000000); RETENTION_DAYS (365, as the server's default); FY_FIRST and FY_LAST
 (2022, 2027) narrow the years, e.g. one past year holding a million follow-ups. Python 3.11 standard
-library only; PostgreSQL is loaded through `psql` and COPY.
+library only; PostgreSQL is loaded through `psql` and COPY, in one transaction.
 
 All names, phone numbers and e-mail addresses are made up; e-mail addresses use only
 the example.jp domain.
@@ -315,7 +315,13 @@ class PostgresSink:
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, encoding="utf-8", bufsize=1 << 20,
         )
         self.out = self.proc.stdin
-        self.out.write("BEGIN;\nSET LOCAL synchronous_commit = off;\n")
+        # Triggers off for the whole load (foreign keys too: the rows are consistent by
+        # construction, and VERIFY recounts them): a trigger per row would keep the report's
+        # cells and the data version a row at a time, and in one transaction every update of
+        # a cell walks the chain of its earlier versions, so the load grew with the square
+        # of the sessions per cell (103 minutes at a nation's scale). The cells are built
+        # at the end by one grouped insert each (`set_tallies`, `followup_tallies`).
+        self.out.write("BEGIN;\nSET LOCAL synchronous_commit = off;\nSET LOCAL session_replication_role = replica;\n")
 
     def copy(self, table: str, columns: list[str], rows) -> int:
         w = self.out.write
@@ -332,12 +338,10 @@ class PostgresSink:
         self.out.write(sql.rstrip().rstrip(";") + ";\n")
 
     def followup_tallies(self, sqls: list[str]) -> None:
-        """The follow-up tallies with the triggers off (a trigger per tally row takes an hour at
-        a nation's scale), then the outcome report's cells in one grouped insert each."""
-        self.out.write("SET LOCAL session_replication_role = replica;\n")
+        """The follow-up tallies (triggers off, see `begin`), then the outcome report's cells
+        in one grouped insert each."""
         for sql in sqls:
             self.execute(sql)
-        self.out.write("SET LOCAL session_replication_role = origin;\n")
         for table in ("outcome_place_cells", "outcome_person_cells", "outcome_partner_cells", "outcome_ticked_cells"):
             self.execute(f"DELETE FROM {table}")
         self.out.write(pg_cells_sql() + "\n")
@@ -353,6 +357,13 @@ class PostgresSink:
             " comprehension_answers = t.ca, comprehension_good = t.cg, satisfaction_answers = t.sa,"
             " satisfaction_good = t.sg FROM bench_tallies t WHERE s.id = t.id;\n"
         )
+        # The KPI report's cells from every session (the sample city's too), as the
+        # triggers would have kept them, and the data version moved once, as the
+        # transaction's own triggers would have.
+        for table in ("kpi_place_cells", "kpi_time_cells"):
+            self.execute(f"DELETE FROM {table}")
+        self.out.write(pg_kpi_cells_sql() + "\n")
+        self.execute("UPDATE data_version SET version = version + 1")
         for table in ("sessions", "meetings", "registrations", "survey_responses", "followups"):
             self.out.write(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}));\n"
@@ -387,6 +398,29 @@ FROM followup_tallies t JOIN session_partners sp ON sp.session_id = t.session_id
 INSERT INTO outcome_ticked_cells (fiscal_year, kind, choice_kind, code, count, on_own)
 SELECT {fy}, s.kind, t.kind, t.code, SUM(t.count), SUM(t.on_own)
 FROM followup_choice_tallies t {live} GROUP BY 1, 2, 3, 4;
+"""
+
+
+def pg_kpi_cells_sql() -> str:
+    """The KPI report's cells from the sessions, as migrations 0021 and 0024 keep them
+    (PostgreSQL, `kpi_place_cells_add` and `kpi_time_cells_add`): a cancelled session
+    counts nowhere; `confirmed_held` only once the session is counted as ended."""
+    sums = ("COUNT(*), SUM(capacity), SUM(confirmed_count),"
+            " SUM(CASE WHEN ended_counted THEN confirmed_count ELSE 0 END), SUM(attended_count), SUM(responses),"
+            " SUM(comprehension_answers), SUM(comprehension_good), SUM(satisfaction_answers), SUM(satisfaction_good),"
+            " SUM(responses_code), SUM(responses_paper)")
+    names = ("sessions, capacity, confirmed, confirmed_held, attended, responses, comprehension_answers,"
+             " comprehension_good, satisfaction_answers, satisfaction_good, responses_code, responses_paper")
+    return f"""
+INSERT INTO kpi_place_cells (fiscal_year, venue_id, kind, {names}, below_target, flagged)
+SELECT ippo_fiscal_year(starts_at), venue_id, kind, {sums},
+       SUM(CASE WHEN comprehension_good * 5 < comprehension_answers * 4
+                     OR satisfaction_good * 5 < satisfaction_answers * 4 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN responses_code > attended_count AND responses_code > confirmed_count THEN 1 ELSE 0 END)
+FROM sessions WHERE status <> 'cancelled' GROUP BY 1, 2, 3;
+INSERT INTO kpi_time_cells (fiscal_year, kind, topic, month, {names})
+SELECT ippo_fiscal_year(starts_at), kind, topic, ippo_fiscal_month(starts_at), {sums}
+FROM sessions WHERE status <> 'cancelled' GROUP BY 1, 2, 3, 4;
 """
 
 

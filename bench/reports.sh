@@ -4,14 +4,17 @@
 #
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/ippo_fu FISCAL_YEAR=2025 bench/reports.sh
 #
-# Environment: DATABASE_URL (required), FISCAL_YEAR [2026], REQUESTS [30],
+# Environment: DATABASE_URL (required), FISCAL_YEAR [2026], REQUESTS [30], WARMUP [30],
 # IPPO_BIN [target/release/ippo], PORT [3222]. Prints median, p95, min and max per report,
-# what the outcome report covered, the server's peak memory and the load average.
+# first of the WARMUP requests made on the freshly started server (its pooled connections
+# each preparing the report's statements for the first time) and then of the REQUESTS
+# timed after them (the steady state of a server that has been running), what the outcome
+# report covered, the server's peak memory and the load average.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${DATABASE_URL:?set DATABASE_URL to the filled database}"
 BIN="${IPPO_BIN:-$root/target/release/ippo}"
-FISCAL_YEAR="${FISCAL_YEAR:-2026}" REQUESTS="${REQUESTS:-30}" PORT="${PORT:-3222}"
+FISCAL_YEAR="${FISCAL_YEAR:-2026}" REQUESTS="${REQUESTS:-30}" WARMUP="${WARMUP:-30}" PORT="${PORT:-3222}"
 work="$(mktemp -d)"
 export DATABASE_URL IPPO_DATA_DIR="$work" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" IPPO_PUBLIC_RATE_LIMIT=0 \
   RUST_LOG=warn IPPO_HOUSEKEEPING_INTERVAL=3600
@@ -24,10 +27,12 @@ until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; do sl
 for report in outcomes kpi; do
   url="http://127.0.0.1:$PORT/api/v1/reports/$report?fiscal_year=$FISCAL_YEAR"
   curl -fsS -H "Authorization: Bearer $token" "$url" >"$work/$report.json"
-  for _ in $(seq 1 "$REQUESTS"); do
-    curl -sS -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$url"
-  done | sort -n | awk -v r="$report" '{a[NR]=$1} END {
-    printf "%s: n=%d median %.1f ms p95 %.1f ms min %.1f ms max %.1f ms\n", r, NR, a[int(NR/2)+1]*1000, a[int(NR*0.95)]*1000, a[1]*1000, a[NR]*1000}'
+  for phase in "$report, warm-up:$WARMUP" "$report:$REQUESTS"; do
+    for _ in $(seq 1 "${phase##*:}"); do
+      curl -sS -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$url"
+    done | sort -n | awk -v r="${phase%:*}" '{a[NR]=$1} END { if (NR)
+      printf "%s: n=%d median %.1f ms p95 %.1f ms min %.1f ms max %.1f ms\n", r, NR, a[int(NR/2)+1]*1000, a[int(NR*0.95)]*1000, a[1]*1000, a[NR]*1000}'
+  done
 done
 python3 - "$work/outcomes.json" <<'PY'
 import json, sys

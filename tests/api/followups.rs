@@ -372,7 +372,7 @@ async fn the_usage_rate_is_exact(backend: Backend) {
 /// band, device; per partner; by choice: kind, choice) equal the per-session tallies
 /// regrouped by each session's keys now, whatever moved: their nonzero sums, compared both
 /// ways, by fiscal year where the cells keep it.
-async fn cells_match_tallies(app: &TestApp) {
+pub(crate) async fn cells_match_tallies(app: &TestApp) {
     let sums = |key: &str, table: &str| {
         format!(
             "SELECT {key}, SUM(sent), SUM(answered), SUM(used), SUM(on_own), SUM(unreachable), SUM(declined)

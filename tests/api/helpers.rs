@@ -61,6 +61,67 @@ pub struct Options {
     /// A city's first day: no sample city, only a manager and an administrator (the
     /// staff tokens are empty).
     pub empty_city: bool,
+    /// A database an earlier release left, holding rows, for the app to migrate the rest.
+    pub earlier: Option<Earlier>,
+}
+
+/// A database as an earlier release left it: the migrations numbered up to `through`
+/// applied (from copies of their files, as that release had them), then `rows` — SQL
+/// statements written for that schema — run on it (PostgreSQL: then every identity moved
+/// past the ids `rows` gave, where the app's own inserts would have left it).
+pub struct Earlier {
+    pub through: i64,
+    pub rows: String,
+}
+
+/// Moves each identity column's sequence past the largest id in its table (PostgreSQL).
+const PAST_THE_IDS: &str = "DO $$ DECLARE c record; BEGIN
+    FOR c IN SELECT table_name, column_name FROM information_schema.columns
+             WHERE table_schema = 'public' AND is_identity = 'YES' LOOP
+        EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), COALESCE(MAX(%I), 0) + 1, false) FROM %I',
+                       c.table_name, c.column_name, c.column_name, c.table_name);
+    END LOOP;
+END $$";
+
+impl Earlier {
+    async fn make(&self, backend: Backend, database_url: &str) {
+        use std::str::FromStr;
+        let folder = match backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        };
+        let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(folder);
+        let then = std::env::temp_dir().join(unique_name());
+        std::fs::create_dir_all(&then).unwrap();
+        for file in std::fs::read_dir(&all).unwrap() {
+            let file = file.unwrap().path();
+            let name = file.file_name().unwrap().to_str().unwrap().to_string();
+            let number: i64 = name.split('_').next().unwrap().parse().unwrap();
+            if number <= self.through {
+                std::fs::copy(&file, then.join(name)).unwrap();
+            }
+        }
+        let migrator = sqlx::migrate::Migrator::new(then.as_path()).await.unwrap();
+        macro_rules! on {
+            ($pool:ty, $options:expr) => {{
+                let pool = <$pool>::connect_with($options).await.unwrap();
+                migrator.run(&pool).await.unwrap();
+                sqlx::raw_sql(&self.rows).execute(&pool).await.unwrap();
+                if backend == Backend::Postgres {
+                    sqlx::raw_sql(PAST_THE_IDS).execute(&pool).await.unwrap();
+                }
+                pool.close().await;
+            }};
+        }
+        match backend {
+            Backend::Sqlite => on!(
+                sqlx::SqlitePool,
+                sqlx::sqlite::SqliteConnectOptions::from_str(database_url).unwrap().create_if_missing(true)
+            ),
+            Backend::Postgres => on!(sqlx::PgPool, sqlx::postgres::PgConnectOptions::from_str(database_url).unwrap()),
+        }
+        std::fs::remove_dir_all(then).unwrap();
+    }
 }
 
 pub struct TestApp {
@@ -317,6 +378,9 @@ pub async fn spawn_app(backend: Backend, options: Options) -> TestApp {
     let data_dir = std::env::temp_dir().join(unique_name());
     std::fs::create_dir_all(&data_dir).unwrap();
     let database_url = fresh_database(backend, &data_dir).await;
+    if let Some(earlier) = &options.earlier {
+        earlier.make(backend, &database_url).await;
+    }
     let mut env = vec![
         ("IPPO_DATA_DIR".to_string(), data_dir.display().to_string()),
         ("DATABASE_URL".to_string(), database_url.clone()),

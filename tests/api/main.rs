@@ -21,4 +21,5 @@ mod reports;
 mod security;
 mod sessions;
 mod sms;
+mod upgrade;
 mod venues;

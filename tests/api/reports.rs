@@ -378,7 +378,7 @@ async fn attendance_is_recorded_per_meeting(backend: Backend) {
 /// changed: their nonzero rows compared both ways. The fiscal year and month are the
 /// migration's own expressions: that they are Tokyo's is
 /// `kpi_breakdowns_add_up_by_tokyo_month`'s to show, through the report.
-async fn kpi_cells_match_sessions(app: &TestApp) {
+pub(crate) async fn kpi_cells_match_sessions(app: &TestApp) {
     let (fy, month) = match app.backend {
         Backend::Sqlite => (
             "CAST(strftime('%Y', starts_at, '+9 hours', '-3 months') AS INTEGER)",
