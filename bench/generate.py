@@ -18,7 +18,7 @@ there and adds, by default,
     services ticked, help, barriers, and the calls that went unanswered or were declined;
 
 and sets every session's tallies (confirmed_count, waitlist_count, attended_count,
-responses, comprehension_answers/good, satisfaction_answers/good) and the follow-up
+responses, responses_code, comprehension_answers/good, satisfaction_answers/good) and the follow-up
 tallies (followup_tallies, followup_choice_tallies) from the rows it wrote, and the KPI
 and outcome reports' cells from those, as the application's own transactions would have
 (SQLite: by the triggers; PostgreSQL: with the triggers off, by one grouped insert each).
@@ -222,6 +222,7 @@ class Session:
     comp_good: int = 0
     sat_answers: int = 0
     sat_good: int = 0
+    resp_code: int = 0
     slots: list[int] = field(default_factory=list)
     meeting_ids: list[int] = field(default_factory=list)
 
@@ -266,8 +267,8 @@ class SqliteSink:
     def set_tallies(self, rows: list[tuple]) -> None:
         self.db.executemany(
             "UPDATE sessions SET confirmed_count = ?, waitlist_count = ?, attended_count = ?, responses = ?,"
-            " comprehension_answers = ?, comprehension_good = ?, satisfaction_answers = ?, satisfaction_good = ?"
-            " WHERE id = ?",
+            " comprehension_answers = ?, comprehension_good = ?, satisfaction_answers = ?, satisfaction_good = ?,"
+            " responses_code = ? WHERE id = ?",
             rows,
         )
 
@@ -316,11 +317,12 @@ class PostgresSink:
         )
         self.out = self.proc.stdin
         # Triggers off for the whole load (foreign keys too: the rows are consistent by
-        # construction, and VERIFY recounts them): a trigger per row would keep the report's
-        # cells and the data version a row at a time, and in one transaction every update of
-        # a cell walks the chain of its earlier versions, so the load grew with the square
-        # of the sessions per cell (103 minutes at a nation's scale). The cells are built
-        # at the end by one grouped insert each (`set_tallies`, `followup_tallies`).
+        # construction; VERIFY recounts the tallies from them): a trigger per row would
+        # keep the report's cells and the data version a row at a time, and in one
+        # transaction every update of a cell walks the chain of its earlier versions, so the
+        # load grew with the square of the sessions per cell (103 minutes at a nation's
+        # scale). The cells are built at the end by one grouped insert each (`set_tallies`,
+        # `followup_tallies`).
         self.out.write("BEGIN;\nSET LOCAL synchronous_commit = off;\nSET LOCAL session_replication_role = replica;\n")
 
     def copy(self, table: str, columns: list[str], rows) -> int:
@@ -348,14 +350,14 @@ class PostgresSink:
 
     def set_tallies(self, rows: list[tuple]) -> None:
         self.out.write(
-            "CREATE TEMP TABLE bench_tallies (c INT, w INT, a INT, r INT, ca INT, cg INT, sa INT, sg INT, id BIGINT)"
-            " ON COMMIT DROP;\n"
+            "CREATE TEMP TABLE bench_tallies (c INT, w INT, a INT, r INT, ca INT, cg INT, sa INT, sg INT, rc INT,"
+            " id BIGINT) ON COMMIT DROP;\n"
         )
-        self.copy("bench_tallies", ["c", "w", "a", "r", "ca", "cg", "sa", "sg", "id"], rows)
+        self.copy("bench_tallies", ["c", "w", "a", "r", "ca", "cg", "sa", "sg", "rc", "id"], rows)
         self.out.write(
             "UPDATE sessions s SET confirmed_count = t.c, waitlist_count = t.w, attended_count = t.a, responses = t.r,"
             " comprehension_answers = t.ca, comprehension_good = t.cg, satisfaction_answers = t.sa,"
-            " satisfaction_good = t.sg FROM bench_tallies t WHERE s.id = t.id;\n"
+            " satisfaction_good = t.sg, responses_code = t.rc FROM bench_tallies t WHERE s.id = t.id;\n"
         )
         # The KPI report's cells from every session (the sample city's too), as the
         # triggers would have kept them, and the data version moved once, as the
@@ -787,6 +789,7 @@ class Generator:
                 else:
                     source, by, at = "staff", rng.choice(self.staff_ids), min(now, end + rng.randint(3600, 4 * DAY))
                 s.responses += 1
+                s.resp_code += source == "code"
                 if comp is not None:
                     s.comp_answers += 1
                     s.comp_good += comp >= 4
@@ -837,7 +840,7 @@ class Generator:
         self.sink.followup_tallies(FOLLOWUP_TALLIES_SQL)
         self.sink.set_tallies([
             (s.confirmed, s.waitlisted, s.attended, s.responses, s.comp_answers, s.comp_good, s.sat_answers,
-             s.sat_good, s.id) for s in self.sessions])
+             s.sat_good, s.resp_code, s.id) for s in self.sessions])
         self.sink.commit()
         self.log("committed; tallies set")
         self.sink.finish(analyze)
@@ -870,6 +873,8 @@ SELECT COUNT(*) FROM sessions s WHERE
   OR s.waitlist_count <> (SELECT COUNT(*) FROM registrations r WHERE r.session_id = s.id AND r.status = 'waitlisted')
   OR s.attended_count <> (SELECT COUNT(*) FROM registrations r WHERE r.session_id = s.id AND r.attendance = 'attended')
   OR s.responses <> (SELECT COUNT(*) FROM survey_responses a WHERE a.session_id = s.id)
+  OR s.responses_code <> (SELECT COUNT(*) FROM survey_responses a WHERE a.session_id = s.id AND a.source = 'code')
+  OR s.responses_paper <> (SELECT COUNT(*) FROM survey_responses a WHERE a.session_id = s.id AND a.source = 'paper')
   OR s.comprehension_answers <> (SELECT COUNT(a.comprehension) FROM survey_responses a WHERE a.session_id = s.id)
   OR s.comprehension_good <> (SELECT COUNT(*) FROM survey_responses a WHERE a.session_id = s.id AND a.comprehension >= 4)
   OR s.satisfaction_answers <> (SELECT COUNT(a.satisfaction) FROM survey_responses a WHERE a.session_id = s.id)

@@ -60,13 +60,20 @@ impl Db {
     /// Opens the database named by `url`, creating an SQLite file (and its folder) if missing.
     /// `kept_open` connections are opened at once and kept even when idle: the server keeps
     /// some, so that the first rush after a start or a quiet night does not wait for
-    /// PostgreSQL to start a backend per connection; a command keeps none.
+    /// PostgreSQL to start a backend per connection; a command keeps none. A PostgreSQL
+    /// connection, once open, is kept for good (no idle timeout, no lifetime): a new backend
+    /// loads its catalogue caches and prepares each statement again, which made a nation's
+    /// outcome report about 40 ms slower for its first few dozen requests
+    /// (docs/BENCHMARKS.md, 7 December, evening), and sqlx's defaults would start over so
+    /// after every 10 idle minutes or 30 minutes of use.
     pub async fn connect(url: &str, kept_open: u32) -> anyhow::Result<Db> {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .min_connections(kept_open.min(16))
+                .idle_timeout(None)
+                .max_lifetime(None)
                 .acquire_timeout(Duration::from_secs(10))
                 // A connection that just came back is known to work (the pool tests each one
                 // as it is returned); only one that sat idle, perhaps across a database
