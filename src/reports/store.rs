@@ -195,7 +195,8 @@ fn cell_counts(each: impl Fn(&str) -> String) -> String {
 
 /// The same sums over sessions (`s`), for a report narrowed to one venue or ward.
 const SESSION_SUMS: &str = "COUNT(*) AS sessions, SUM(s.capacity) AS capacity, SUM(s.confirmed_count) AS confirmed,
-    SUM(CASE WHEN s.ended_counted THEN s.confirmed_count ELSE 0 END) AS confirmed_held, SUM(s.attended_count) AS attended, SUM(s.responses) AS responses,
+    SUM(CASE WHEN s.ended_counted THEN s.confirmed_count ELSE 0 END) AS confirmed_held,
+    SUM(s.attended_count) AS attended, SUM(s.responses) AS responses,
     SUM(s.comprehension_answers) AS comprehension_answers, SUM(s.comprehension_good) AS comprehension_good,
     SUM(s.satisfaction_answers) AS satisfaction_answers, SUM(s.satisfaction_good) AS satisfaction_good,
     SUM(s.responses_code) AS responses_code, SUM(s.responses_paper) AS responses_paper";
