@@ -569,11 +569,8 @@ async fn counted(app: &TestApp, id: i64) -> i64 {
 /// Waits until the housekeeping has counted session `id` as ended in the KPI cells, or as
 /// not ended (`counted` false).
 async fn until_counted(app: &TestApp, id: i64, is: bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while counted(app, id).await != i64::from(is) {
-        assert!(std::time::Instant::now() < deadline, "session {id} never counted as ended = {is}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let what = format!("session {id} counted as ended = {is}");
+    eventually(std::time::Duration::from_secs(30), &what, || async { counted(app, id).await == i64::from(is) }).await;
 }
 
 /// The attendance rate's base is the confirmed sign-ups of the sessions that have ended.
